@@ -1,0 +1,3379 @@
+#!/usr/bin/env python3
+"""queuectl: a background job queue for shell commands, in one file.
+
+usage: queuectl add "CMD" [--max-retries N] [--after ID] [--key K] ...
+       queuectl worker start [--count N] [--burst] [--detach]
+       queuectl status | list | show ID | logs ID [-f] | wait ID...
+       queuectl dlq list | dlq retry ID... | --all
+       queuectl config list | get KEY | set KEY VALUE | unset KEY
+
+Jobs are shell commands kept in SQLite (WAL). A pool of forked workers
+claims them one at a time and runs each as `/bin/sh -c CMD` in its own
+session, output captured to a log per attempt. States:
+
+  pending -> processing -> completed | failed (retried after
+  backoff_base * 2^(n-1) seconds) | dead (in the DLQ) | cancelled
+
+Invariants: a job is held by at most one worker at a time (claim under
+BEGIN IMMEDIATE, every finish fenced by owner and attempt); a job whose
+worker died is handed back through the retry policy ("worker lost");
+a job acknowledged by `add` survives kill -9 and power loss.
+
+Files: $QUEUECTL_HOME/queue.db, queue.logs/ and config.json (or the XDG
+folders); folders 0700, files 0600.
+Exit status: 0 success, 1 failed or "no", 2 usage, 124 wait timed out.
+"""
+
+import json
+import os
+import sqlite3
+import sys
+import time
+from collections import namedtuple
+
+__version__ = '1.0.0'
+
+########################################################################
+# Constants and defaults
+########################################################################
+
+STATES = ('pending', 'processing', 'completed', 'failed', 'dead', 'cancelled')
+FINISHED_STATES = ('completed', 'dead', 'cancelled')
+UNFINISHED_STATES = ('pending', 'processing', 'failed')
+
+EXIT_OK = 0
+EXIT_FAILURE = 1
+EXIT_USAGE = 2
+EXIT_TIMEOUT = 124
+EXIT_INTERRUPTED = 130
+
+SCHEMA_VERSION = 1
+DB_NAME = 'queue.db'
+CONFIG_NAME = 'config.json'
+POOL_LOG_NAME = 'worker.log'        # detached pools write here, beside the db
+DEFAULT_QUEUE = 'default'
+LIST_LIMIT = 100                    # jobs shown by `list` unless --limit
+COMMAND_WIDTH = 48                  # characters of a command in tables
+ERROR_WIDTH = 60                    # characters of an error in tables
+
+BUSY_TIMEOUT = 5.0                  # seconds SQLite waits on a lock
+BUSY_RETRY_BUDGET = 60.0            # seconds a busy transaction is retried
+CLIENT_POLL = 0.05                  # seconds between checks in wait, logs -f
+START_METHOD = 'fork'               # never the platform default (see Worker pool)
+WAL_SIZE_LIMIT = 64 * 1024 * 1024   # bytes the WAL is truncated to after a checkpoint
+READ_CHUNK = 65536                  # bytes per read of a job's output pipe
+RESPAWN_DELAY = 1.0                 # seconds between respawns of a crashing worker
+NETWORK_FILESYSTEMS = ('nfs', 'nfs4', 'cifs', 'smb', 'smbfs', 'smb3',
+                       'fuse.sshfs', 'afs', '9p', 'ceph', 'glusterfs')
+
+ENV_HOME = 'QUEUECTL_HOME'
+ENV_CONFIG = 'QUEUECTL_CONFIG'
+ENV_PREFIX = 'QUEUECTL_'
+
+# Runnable jobs, as the partial indexes and the claim query spell it: the
+# query planner uses a partial index only if the query repeats its WHERE.
+RUNNABLE_SQL = "state IN ('pending', 'failed') AND blocked = 0"
+
+########################################################################
+# Errors
+########################################################################
+
+
+class QueueError(Exception):
+    """A failure the user can act on: one line on stderr, exit 1."""
+    exit_code = EXIT_FAILURE
+
+
+class UsageError(QueueError):
+    """Bad input: a flag, a value, a command line (exit 2)."""
+    exit_code = EXIT_USAGE
+
+
+class ConfigError(QueueError):
+    """A config file that cannot be read or a key that does not exist."""
+
+
+class JobNotFound(QueueError):
+    """No job has that id or key."""
+
+
+class InvalidTransition(QueueError):
+    """The job is not in a state that allows the operation."""
+
+
+class StoreError(QueueError):
+    """The database cannot be opened, read or written."""
+
+
+class WaitTimeout(QueueError):
+    """`wait --timeout` expired."""
+    exit_code = EXIT_TIMEOUT
+
+
+########################################################################
+# Config
+########################################################################
+
+def parse_duration(text, name='duration'):
+    """Return seconds for '30', '30s', '1.5m', '2h' or '1d'.
+
+    >>> parse_duration('90'), parse_duration('1.5m'), parse_duration('2h')
+    (90.0, 90.0, 7200.0)
+    """
+    value = str(text).strip().lower()
+    units = {'s': 1, 'm': 60, 'h': 3600, 'd': 86400}
+    factor = units.get(value[-1:], None)
+    number = value[:-1] if factor else value
+    try:
+        seconds = float(number) * (factor or 1)
+    except ValueError:
+        seconds = -1.0
+    if not number or seconds < 0 or seconds != seconds or seconds == float('inf'):
+        raise UsageError('%s: expected a duration such as 30, 30s, 5m, 2h or 1d, got %r'
+                         % (name, text))
+    return seconds
+
+
+def format_seconds(seconds):
+    """Return a compact duration: 0.25s, 90s, 5m, 1h30m.
+
+    >>> format_seconds(0.25), format_seconds(2.5), format_seconds(90), format_seconds(5400)
+    ('250ms', '2.5s', '90s', '1h30m')
+    """
+    if seconds < 1:
+        return '%dms' % int(round(seconds * 1000))
+    if seconds < 10 and seconds != int(seconds):
+        return '%.1fs' % seconds
+    seconds = int(round(seconds))
+    if seconds < 120:
+        return '%ds' % seconds
+    for unit, size in (('d', 86400), ('h', 3600), ('m', 60)):
+        if seconds >= size:
+            major, rest = divmod(seconds, size)
+            minor = {'d': (3600, 'h'), 'h': (60, 'm'), 'm': (1, 's')}[unit]
+            tail = rest // minor[0]
+            return '%d%s%s' % (major, unit, ('%d%s' % (tail, minor[1])) if tail else '')
+    return '%ds' % seconds
+
+
+def _number_parser(kind, low, high=None, duration=False):
+    """Build a parser for a numeric config value within [low, high]."""
+    def parse(name, raw):
+        try:
+            value = parse_duration(raw, name) if duration else kind(str(raw).strip())
+        except ValueError:
+            raise UsageError('%s: expected %s, got %r'
+                             % (name, 'an integer' if kind is int else 'a number', raw))
+        if value < low or (high is not None and value > high):
+            bound = ('>= %s' % low) if high is None else ('between %s and %s' % (low, high))
+            raise UsageError('%s: must be %s, got %s' % (name, bound, raw))
+        return int(value) if kind is int or value == int(value) else value
+    return parse
+
+
+def _parse_workers(name, raw):
+    if str(raw).strip().lower() == 'auto':
+        return 'auto'
+    return _number_parser(int, 1, 1024)(name, raw)
+
+
+def _parse_level(name, raw):
+    level = str(raw).strip().upper()
+    if level not in ('DEBUG', 'INFO', 'WARNING', 'ERROR', 'CRITICAL'):
+        raise UsageError('%s: expected DEBUG, INFO, WARNING, ERROR or CRITICAL, got %r'
+                         % (name, raw))
+    return level
+
+
+def _parse_path(name, raw):
+    path = str(raw).strip()
+    if not path or '\0' in path:
+        raise UsageError('%s: expected a file path, got %r' % (name, raw))
+    return os.path.abspath(os.path.expanduser(path))
+
+
+# key -> (default, parser, help). Durations are seconds.
+CONFIG_KEYS = (
+    ('max_retries', 3, _number_parser(int, 0, 1000),
+     'retries after the first attempt; then the job goes to the DLQ'),
+    ('backoff_base', 1, _number_parser(float, 0, duration=True),
+     'seconds; the delay before retry n is backoff_base * 2^(n-1)'),
+    ('backoff_max', 3600, _number_parser(float, 0, duration=True),
+     'seconds; cap on one retry delay'),
+    ('max_workers', 'auto', _parse_workers,
+     'default worker count; auto = CPU count'),
+    ('db_path', None, _parse_path, 'SQLite database file'),
+    ('log_level', 'INFO', _parse_level, 'worker log level (DEBUG shows tracebacks)'),
+    ('job_timeout', 0, _number_parser(float, 0, duration=True),
+     'seconds a job may run; 0 = no limit; add --timeout overrides'),
+    ('max_log_bytes', 10485760, _number_parser(int, 1024),
+     'bytes of output kept per attempt (head and tail)'),
+    ('lease_seconds', 30, _number_parser(float, 0.1, duration=True),
+     'seconds a claim lasts without a heartbeat before the job is recovered'),
+    ('heartbeat_seconds', 10, _number_parser(float, 0.05, duration=True),
+     'seconds between heartbeats (at most lease_seconds / 3)'),
+    ('kill_grace', 5, _number_parser(float, 0, duration=True),
+     'seconds between TERM and KILL of a job\'s process group'),
+    ('poll_interval', 1, _number_parser(float, 0.01, duration=True),
+     'seconds an idle worker sleeps when nobody wakes it'),
+    ('shutdown_grace', 0, _number_parser(float, 0, duration=True),
+     'seconds a warm shutdown waits for running jobs; 0 = no limit'),
+)
+CONFIG_SPECS = dict((key, (default, parse, doc)) for key, default, parse, doc in CONFIG_KEYS)
+
+
+def normalize_key(name):
+    """Return the canonical config key for 'max-retries' or 'MAX_RETRIES'."""
+    key = name.strip().lower().replace('-', '_')
+    if key not in CONFIG_SPECS:
+        raise UsageError('unknown config key %r; valid keys: %s'
+                          % (name, ', '.join(k for k, _, _, _ in CONFIG_KEYS)))
+    return key
+
+
+def parse_config_value(key, raw):
+    """Validate raw (a string or JSON value) for key and return it typed."""
+    if raw is None and key == 'db_path':
+        return None
+    return CONFIG_SPECS[key][1](key, raw)
+
+
+def _xdg_dir(var, fallback):
+    base = os.environ.get(var) or os.path.join(os.path.expanduser('~'), fallback)
+    return os.path.join(base, 'queuectl')
+
+
+def config_file_path(env):
+    """Where config.json lives: QUEUECTL_CONFIG, QUEUECTL_HOME, then XDG."""
+    if env.get(ENV_CONFIG):
+        return os.path.abspath(env[ENV_CONFIG])
+    if env.get(ENV_HOME):
+        return os.path.join(os.path.abspath(env[ENV_HOME]), CONFIG_NAME)
+    return os.path.join(_xdg_dir('XDG_CONFIG_HOME', '.config'), CONFIG_NAME)
+
+
+def read_config_file(path):
+    """Return the dict in a config file ({} if it does not exist)."""
+    try:
+        with open(path, 'rb') as handle:
+            text = handle.read().decode('utf-8')
+    except FileNotFoundError:
+        return {}
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError('cannot read config file %s: %s' % (path, _os_reason(exc)))
+    try:
+        data = json.loads(text) if text.strip() else {}
+    except ValueError as exc:
+        raise ConfigError('config file %s is not valid JSON (%s); fix or remove it'
+                          % (path, exc))
+    if not isinstance(data, dict):
+        raise ConfigError('config file %s must hold a JSON object' % path)
+    return data
+
+
+def write_config_file(path, data):
+    """Write data atomically: a 0600 temp file in the same folder, then rename."""
+    ensure_private_dir(os.path.dirname(path))
+    temp = '%s.tmp.%d' % (path, os.getpid())
+    try:
+        fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, 'w') as handle:
+            json.dump(data, handle, indent=2, sort_keys=True)
+            handle.write('\n')
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temp, path)
+    except OSError as exc:
+        try:
+            os.unlink(temp)
+        except OSError:
+            pass
+        raise ConfigError('cannot write config file %s: %s' % (path, _os_reason(exc)))
+
+
+class Config(object):
+    """Effective settings: built-in default < config file < QUEUECTL_<KEY>."""
+
+    def __init__(self, env=None):
+        self.env = os.environ if env is None else env
+        self.path = config_file_path(self.env)
+        self.file_data = read_config_file(self.path)
+        self.values = {}
+        self.sources = {}
+        for key, default, _, _ in CONFIG_KEYS:
+            self.values[key], self.sources[key] = default, 'default'
+            if key in self.file_data:
+                self.values[key] = self._parse(key, self.file_data[key], self.path)
+                self.sources[key] = 'file'
+            env_name = ENV_PREFIX + key.upper()
+            if self.env.get(env_name, '') != '':
+                self.values[key] = self._parse(key, self.env[env_name], env_name)
+                self.sources[key] = 'env ' + env_name
+
+    @staticmethod
+    def _parse(key, raw, origin):
+        try:
+            return parse_config_value(key, raw)
+        except UsageError as exc:
+            raise ConfigError('%s (from %s)' % (exc, origin))
+
+    def __getitem__(self, key):
+        return self.values[key]
+
+    def worker_count(self):
+        """Resolve max_workers ('auto' = the CPUs this process may use)."""
+        if self['max_workers'] != 'auto':
+            return self['max_workers']
+        try:
+            return max(1, len(os.sched_getaffinity(0)))
+        except AttributeError:
+            return os.cpu_count() or 1
+
+    def heartbeat(self):
+        """Seconds between heartbeats: never more than a third of the lease."""
+        return min(self['heartbeat_seconds'], self['lease_seconds'] / 3.0)
+
+
+def resolve_db_path(cli_path, config):
+    """--db, QUEUECTL_DB_PATH, QUEUECTL_HOME, db_path in config, then XDG."""
+    env = config.env
+    if cli_path:
+        return _parse_path('--db', cli_path)
+    if env.get('QUEUECTL_DB_PATH'):
+        return _parse_path('QUEUECTL_DB_PATH', env['QUEUECTL_DB_PATH'])
+    if env.get(ENV_HOME):
+        return os.path.join(os.path.abspath(env[ENV_HOME]), DB_NAME)
+    if config['db_path']:
+        return config['db_path']
+    return os.path.join(_xdg_dir('XDG_DATA_HOME', os.path.join('.local', 'share')), DB_NAME)
+
+
+def logs_dir_for(db_path):
+    """Job output lives beside the database: queue.db -> queue.logs/."""
+    return os.path.splitext(db_path)[0] + '.logs'
+
+
+def log_file_path(logs_dir, job_id, run_id):
+    """One file per attempt, created only when the attempt prints something."""
+    return os.path.join(logs_dir, '%d.%d.log' % (job_id, run_id))
+
+
+def ensure_private_dir(path):
+    """Create path (and parents) as 0700 folders; the umask is left alone."""
+    if not path or os.path.isdir(path):
+        return
+    parent = os.path.dirname(path)
+    if parent and parent != path:
+        ensure_private_dir(parent)
+    try:
+        os.mkdir(path, 0o700)
+    except FileExistsError:
+        if not os.path.isdir(path):
+            raise StoreError('%s exists and is not a folder' % path)
+    except OSError as exc:
+        raise StoreError('cannot create folder %s: %s' % (path, _os_reason(exc)))
+
+
+def _os_reason(exc):
+    """The human part of an OSError ('Permission denied')."""
+    return getattr(exc, 'strerror', None) or str(exc)
+
+
+########################################################################
+# Storage
+########################################################################
+
+SCHEMA = (
+    """CREATE TABLE jobs (
+        id          INTEGER PRIMARY KEY AUTOINCREMENT,
+        key         TEXT UNIQUE,
+        command     TEXT NOT NULL,
+        state       TEXT NOT NULL DEFAULT 'pending',
+        queue       TEXT NOT NULL DEFAULT 'default',
+        priority    INTEGER NOT NULL DEFAULT 0,
+        attempts    INTEGER NOT NULL DEFAULT 0,
+        max_retries INTEGER NOT NULL,
+        run_at      REAL NOT NULL,
+        blocked     INTEGER NOT NULL DEFAULT 0,
+        timeout     REAL,
+        cwd         TEXT NOT NULL,
+        env         TEXT,
+        created_at  REAL NOT NULL,
+        updated_at  REAL NOT NULL,
+        started_at  REAL,
+        finished_at REAL,
+        exit_code   INTEGER,
+        last_error  TEXT,
+        worker      TEXT,
+        owner       TEXT,
+        lease_until REAL,
+        pgid        INTEGER,
+        run_id      INTEGER
+    )""",
+    # Claim: highest priority first, then earliest run time, then id.
+    "CREATE INDEX jobs_ready ON jobs(priority DESC, run_at) WHERE " + RUNNABLE_SQL,
+    # The next scheduled time, for an idle worker's sleep.
+    "CREATE INDEX jobs_due ON jobs(run_at) WHERE " + RUNNABLE_SQL,
+    # Counting by state and queue, listing by state, recovery of 'processing'.
+    "CREATE INDEX jobs_state ON jobs(state, queue)",
+    """CREATE TABLE deps (
+        job_id    INTEGER NOT NULL,
+        parent_id INTEGER NOT NULL,
+        PRIMARY KEY (job_id, parent_id)
+    ) WITHOUT ROWID""",
+    "CREATE INDEX deps_parent ON deps(parent_id, job_id)",
+    """CREATE TABLE runs (
+        id          INTEGER PRIMARY KEY,
+        job_id      INTEGER NOT NULL,
+        attempt     INTEGER NOT NULL,
+        worker      TEXT,
+        started_at  REAL NOT NULL,
+        finished_at REAL,
+        exit_code   INTEGER,
+        error       TEXT
+    )""",
+    "CREATE INDEX runs_job ON runs(job_id, id)",
+    """CREATE TABLE workers (
+        id         TEXT PRIMARY KEY,
+        role       TEXT NOT NULL,
+        host       TEXT NOT NULL,
+        pid        INTEGER NOT NULL,
+        proc_start TEXT,
+        pool_pid   INTEGER,
+        queues     TEXT,
+        detached   INTEGER NOT NULL DEFAULT 0,
+        started_at REAL NOT NULL,
+        heartbeat  REAL NOT NULL,
+        job_id     INTEGER
+    )""",
+    # name -> 1 paused, 0 running; the name '*' pauses every queue.
+    """CREATE TABLE queues (
+        name   TEXT PRIMARY KEY,
+        paused INTEGER NOT NULL
+    ) WITHOUT ROWID""",
+)
+
+# Forward migrations: MIGRATIONS[n] takes a database from version n to n + 1.
+MIGRATIONS = {}
+
+JOB_COLUMNS = ('id', 'key', 'command', 'state', 'queue', 'priority', 'attempts',
+               'max_retries', 'run_at', 'blocked', 'timeout', 'cwd', 'env',
+               'created_at', 'updated_at', 'started_at', 'finished_at', 'exit_code',
+               'last_error', 'worker', 'owner', 'lease_until', 'pgid', 'run_id')
+JOB_SELECT = 'SELECT %s FROM jobs' % ', '.join(JOB_COLUMNS)
+
+
+def _is_busy(exc):
+    text = str(exc).lower()
+    return 'locked' in text or 'busy' in text
+
+
+def _row_to_job(row):
+    job = dict(zip(JOB_COLUMNS, row))
+    job['env'] = json.loads(job['env']) if job['env'] else {}
+    return job
+
+
+def _placeholders(values):
+    return ', '.join('?' * len(values))
+
+
+def _create_db_file(path):
+    """Create the database file 0600 before SQLite does (it would use 0644)."""
+    ensure_private_dir(os.path.dirname(path))
+    try:
+        os.close(os.open(path, os.O_RDWR | os.O_CREAT, 0o600))
+    except OSError as exc:
+        raise StoreError('cannot create database %s: %s' % (path, _os_reason(exc)))
+
+
+class Store(object):
+    """The only code that speaks SQL. One connection, opened by its process.
+
+    Every read-then-write runs in transaction() under BEGIN IMMEDIATE, so
+    two writers never interleave; every state change re-checks the old state
+    (and, for a claimed job, its owner and attempt) in its WHERE clause.
+    """
+
+    def __init__(self, path, durable=False):
+        self.path = path
+        try:
+            if os.path.isdir(path):
+                raise StoreError('database path %s is a folder, not a file' % path)
+        except FileNotFoundError:
+            pass
+        if not os.path.exists(path):
+            _create_db_file(path)
+        try:
+            kwargs = {'timeout': BUSY_TIMEOUT, 'isolation_level': None}
+            if hasattr(sqlite3, 'LEGACY_TRANSACTION_CONTROL'):
+                # Python 3.12+: pin today's behaviour; we issue BEGIN ourselves.
+                kwargs['autocommit'] = sqlite3.LEGACY_TRANSACTION_CONTROL
+            self.conn = sqlite3.connect(path, **kwargs)
+        except sqlite3.Error as exc:
+            raise StoreError('cannot open database %s: %s' % (path, exc))
+        try:
+            self._retry(self._prepare, durable)
+        except BaseException:
+            self.conn.close()
+            raise
+
+    def close(self):
+        self.conn.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc_info):
+        self.close()
+
+    # -- transactions ---------------------------------------------------
+
+    def _retry(self, fn, *args):
+        """Call fn, retrying while SQLite says busy or locked (bounded)."""
+        deadline = None
+        delay = 0.002
+        while True:
+            try:
+                return fn(*args)
+            except sqlite3.OperationalError as exc:
+                if not _is_busy(exc):
+                    raise self._translate(exc)
+                now = time.monotonic()
+                deadline = deadline or now + BUSY_RETRY_BUDGET
+                if now > deadline:
+                    raise StoreError('database %s stayed locked for %ds; is a process stuck '
+                                     'holding it?' % (self.path, BUSY_RETRY_BUDGET))
+                time.sleep(delay * (0.5 + (os.getpid() % 7) / 7.0))
+                delay = min(delay * 2, 0.2)
+            except sqlite3.Error as exc:
+                raise self._translate(exc)
+
+    def _translate(self, exc):
+        text = str(exc)
+        if 'not a database' in text or 'malformed' in text:
+            return StoreError('%s is not a queuectl database (%s)' % (self.path, text))
+        if 'readonly' in text or 'read-only' in text:
+            return StoreError('cannot write database %s: the file or its folder is '
+                              'read-only' % self.path)
+        if 'disk is full' in text or 'disk I/O' in text:
+            return StoreError('cannot write database %s: %s' % (self.path, text))
+        if 'unable to open' in text:
+            return StoreError('cannot open database %s: %s' % (self.path, text))
+        return StoreError('database %s: %s' % (self.path, text))
+
+    def _run_tx(self, mode, fn, args):
+        self.conn.execute('BEGIN ' + mode)
+        try:
+            result = fn(*args)
+            self.conn.execute('COMMIT')
+            return result
+        except BaseException:
+            if self.conn.in_transaction:
+                self.conn.execute('ROLLBACK')
+            raise
+
+    def transaction(self, fn, *args):
+        """Run fn(*args) as one write transaction (BEGIN IMMEDIATE), retried when busy."""
+        return self._retry(self._run_tx, 'IMMEDIATE', fn, args)
+
+    def snapshot(self, fn, *args):
+        """Run fn(*args) as one read transaction: every query sees the same state."""
+        return self._retry(self._run_tx, 'DEFERRED', fn, args)
+
+    def _prepare(self, durable):
+        conn = self.conn
+        version = conn.execute('PRAGMA user_version').fetchone()[0]
+        if version > SCHEMA_VERSION:
+            raise StoreError('database %s has schema version %d, newer than this queuectl '
+                             '(%s, schema %d); upgrade queuectl'
+                             % (self.path, version, __version__, SCHEMA_VERSION))
+        if version < SCHEMA_VERSION:
+            if conn.execute('PRAGMA journal_mode=WAL').fetchone()[0].lower() != 'wal':
+                raise StoreError('cannot switch %s to WAL mode' % self.path)
+            self._run_tx('IMMEDIATE', self._migrate, ())
+        conn.execute('PRAGMA synchronous=%s' % ('FULL' if durable else 'NORMAL'))
+        conn.execute('PRAGMA journal_size_limit=%d' % WAL_SIZE_LIMIT)
+
+    def _migrate(self):
+        version = self.conn.execute('PRAGMA user_version').fetchone()[0]
+        if version == 0:
+            for statement in SCHEMA:
+                self.conn.execute(statement)
+            version = SCHEMA_VERSION
+        while version < SCHEMA_VERSION:
+            for statement in MIGRATIONS[version]:
+                self.conn.execute(statement)
+            version += 1
+        self.conn.execute('PRAGMA user_version=%d' % version)
+
+    def checkpoint(self):
+        """Move the WAL into the database without waiting for readers."""
+        self._retry(lambda: self.conn.execute('PRAGMA wal_checkpoint(PASSIVE)').fetchall())
+
+    def integrity_check(self):
+        return self._retry(lambda: self.conn.execute('PRAGMA integrity_check').fetchone()[0])
+
+    # -- adding jobs ----------------------------------------------------
+
+    def add_jobs(self, specs, now):
+        """Insert job specs in one transaction; returns [(id, existed, dead_reason)].
+
+        A spec with a key that already exists is not inserted: its existing id
+        comes back with existed=True. Parents in `after` must exist.
+        """
+        return self.transaction(self._add_jobs, specs, now)
+
+    def _add_jobs(self, specs, now):
+        results = []
+        insert = ('INSERT INTO jobs (key, command, queue, priority, max_retries, run_at, '
+                  'blocked, timeout, cwd, env, created_at, updated_at) '
+                  'VALUES (?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?)')
+        for spec in specs:
+            if spec.get('key') is not None:
+                row = self.conn.execute('SELECT id FROM jobs WHERE key = ?',
+                                        (spec['key'],)).fetchone()
+                if row:
+                    results.append((row[0], True, None))
+                    continue
+            parents = [self._resolve(ref) for ref in spec.get('after') or ()]
+            cursor = self.conn.execute(insert, (
+                spec.get('key'), spec['command'], spec['queue'], spec['priority'],
+                spec['max_retries'], spec['run_at'], spec.get('timeout'), spec['cwd'],
+                json.dumps(spec['env']) if spec.get('env') else None, now, now))
+            job_id = cursor.lastrowid
+            dead_reason = None
+            if parents:
+                self.conn.executemany('INSERT OR IGNORE INTO deps (job_id, parent_id) '
+                                      'VALUES (?, ?)', [(job_id, p) for p in parents])
+                self._refresh_blocked([job_id])
+                dead_reason = self._doomed_by_parent(job_id)
+                if dead_reason:
+                    self._kill_dependents_of(None, [(job_id, dead_reason)], now)
+            results.append((job_id, False, dead_reason))
+        return results
+
+    def add_many(self, specs, now):
+        """Insert plain job specs (no keys, no parents) with executemany, in one transaction."""
+        def insert():
+            first = self.conn.execute('SELECT seq FROM sqlite_sequence WHERE name = ?',
+                                      ('jobs',)).fetchone()
+            self.conn.executemany(
+                'INSERT INTO jobs (command, queue, priority, max_retries, run_at, timeout, '
+                'cwd, env, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+                [(s['command'], s['queue'], s['priority'], s['max_retries'], s['run_at'],
+                  s.get('timeout'), s['cwd'], json.dumps(s['env']) if s.get('env') else None,
+                  now, now) for s in specs])
+            last = self.conn.execute('SELECT seq FROM sqlite_sequence WHERE name = ?',
+                                     ('jobs',)).fetchone()[0]
+            return list(range((first[0] if first else 0) + 1, last + 1))
+        return self.transaction(insert)
+
+    def _resolve(self, ref):
+        """Return the id for a job id or key (inside a transaction)."""
+        job = self._find(ref)
+        if job is None:
+            raise JobNotFound('no job with id or key %r' % str(ref))
+        return job['id']
+
+    def _find(self, ref):
+        ref = str(ref)
+        row = None
+        if ref.isdigit():
+            row = self.conn.execute(JOB_SELECT + ' WHERE id = ?', (int(ref),)).fetchone()
+        if row is None:
+            row = self.conn.execute(JOB_SELECT + ' WHERE key = ?', (ref,)).fetchone()
+        return _row_to_job(row) if row else None
+
+    # -- reading jobs ---------------------------------------------------
+
+    def get_job(self, ref):
+        """The job with that id or key, with its parents; JobNotFound otherwise."""
+        def read():
+            job = self._find(ref)
+            if job is None:
+                raise JobNotFound('no job with id or key %r' % str(ref))
+            job['depends_on'] = self._parents(job['id'])
+            return job
+        return self.snapshot(read)
+
+    def job_detail(self, ref):
+        """A job plus its run history, read as one snapshot."""
+        def read():
+            job = self._find(ref)
+            if job is None:
+                raise JobNotFound('no job with id or key %r' % str(ref))
+            job['depends_on'] = self._parents(job['id'])
+            job['history'] = self._runs(job['id'])
+            return job
+        return self.snapshot(read)
+
+    def _parents(self, job_id):
+        return [r[0] for r in self.conn.execute(
+            'SELECT parent_id FROM deps WHERE job_id = ? ORDER BY parent_id', (job_id,))]
+
+    def _runs(self, job_id):
+        rows = self.conn.execute(
+            'SELECT id, attempt, worker, started_at, finished_at, exit_code, error '
+            'FROM runs WHERE job_id = ? ORDER BY id', (job_id,)).fetchall()
+        names = ('run_id', 'attempt', 'worker', 'started_at', 'finished_at', 'exit_code',
+                 'error')
+        return [dict(zip(names, row)) for row in rows]
+
+    def list_jobs(self, states=None, queue=None, limit=LIST_LIMIT):
+        """The newest `limit` jobs matching, in id order, and how many more exist."""
+        def read():
+            where, params = [], []
+            if states:
+                where.append('state IN (%s)' % _placeholders(states))
+                params.extend(states)
+            if queue:
+                where.append('queue = ?')
+                params.append(queue)
+            clause = (' WHERE ' + ' AND '.join(where)) if where else ''
+            sql = JOB_SELECT + clause + ' ORDER BY id DESC'
+            rows = self.conn.execute(sql + (' LIMIT %d' % limit if limit else ''),
+                                     params).fetchall()
+            jobs = [_row_to_job(r) for r in reversed(rows)]
+            more = 0
+            if limit and len(rows) == limit:
+                older = (clause + ' AND' if clause else ' WHERE') + ' id < ?'
+                more = self.conn.execute('SELECT COUNT(*) FROM jobs' + older,
+                                         params + [jobs[0]['id']]).fetchone()[0]
+            self._attach_parents(jobs)
+            return jobs, more
+        return self.snapshot(read)
+
+    def _attach_parents(self, jobs):
+        by_id = dict((job['id'], job) for job in jobs)
+        for job in jobs:
+            job['depends_on'] = []
+        ids = list(by_id)
+        for start in range(0, len(ids), 500):
+            chunk = ids[start:start + 500]
+            for child, parent in self.conn.execute(
+                    'SELECT job_id, parent_id FROM deps WHERE job_id IN (%s) '
+                    'ORDER BY parent_id' % _placeholders(chunk), chunk):
+                by_id[child]['depends_on'].append(parent)
+
+    def job_states(self, ids):
+        """{id: (state, last_error)} for the given ids."""
+        result = {}
+        for start in range(0, len(ids), 500):
+            chunk = ids[start:start + 500]
+            for row in self._retry(lambda: self.conn.execute(
+                    'SELECT id, state, last_error FROM jobs WHERE id IN (%s)'
+                    % _placeholders(chunk), chunk).fetchall()):
+                result[row[0]] = (row[1], row[2])
+        return result
+
+    def unfinished_ids(self):
+        return [r[0] for r in self._retry(lambda: self.conn.execute(
+            "SELECT id FROM jobs WHERE state IN ('pending', 'processing', 'failed')"
+        ).fetchall())]
+
+    def max_job_id(self):
+        return self._retry(lambda: self.conn.execute(
+            "SELECT COALESCE(MAX(id), 0) FROM jobs").fetchone()[0])
+
+    def ids_after(self, last_id):
+        return [r[0] for r in self._retry(lambda: self.conn.execute(
+            'SELECT id FROM jobs WHERE id > ?', (last_id,)).fetchall())]
+
+    def status_snapshot(self):
+        """Counts by (state, queue), paused queues and worker rows, all at one instant."""
+        def read():
+            counts = self.conn.execute(
+                'SELECT state, queue, COUNT(*) FROM jobs GROUP BY state, queue').fetchall()
+            return counts, self._pause_rows(), self._worker_rows()
+        return self.snapshot(read)
+
+    # -- claiming and finishing -----------------------------------------
+
+    def claim(self, worker_id, worker_label, now, lease, queues=None):
+        """Claim the next runnable job for worker_id, or return None.
+
+        The attempt is counted here, at claim time, so a job that keeps
+        killing its worker still runs out of retries.
+        """
+        return self.transaction(self._claim, worker_id, worker_label, now, lease, queues)
+
+    def _claim(self, worker_id, worker_label, now, lease, queues):
+        queue_sql, queue_params = self._queue_filter(queues)
+        if queue_sql is None:
+            return None
+        job_id = self._next_runnable(now, queue_sql, queue_params)
+        if job_id is None:
+            return None
+        run_id = self.conn.execute(
+            'INSERT INTO runs (job_id, attempt, worker, started_at) '
+            'SELECT id, attempts + 1, ?, ? FROM jobs WHERE id = ?',
+            (worker_label, now, job_id)).lastrowid
+        self.conn.execute(
+            "UPDATE jobs SET state = 'processing', attempts = attempts + 1, owner = ?, "
+            "worker = ?, lease_until = ?, started_at = ?, finished_at = NULL, "
+            "updated_at = ?, pgid = NULL, run_id = ? WHERE id = ?",
+            (worker_id, worker_label, now + lease, now, now, run_id, job_id))
+        self.conn.execute('UPDATE workers SET job_id = ?, heartbeat = ? WHERE id = ?',
+                          (job_id, now, worker_id))
+        return _row_to_job(self.conn.execute(JOB_SELECT + ' WHERE id = ?',
+                                             (job_id,)).fetchone())
+
+    def _next_runnable(self, now, queue_sql, queue_params):
+        """Walk jobs_ready one priority level at a time: each step is an index seek.
+
+        Within a priority the index is ordered by run_at, so if its first
+        row is not due yet, nothing of that priority is: skip to the next.
+        """
+        sql = ('SELECT id, priority, run_at FROM jobs INDEXED BY jobs_ready WHERE '
+               + RUNNABLE_SQL + queue_sql + '%s ORDER BY priority DESC, run_at, id LIMIT 1')
+        below = None
+        while True:
+            if below is None:
+                row = self.conn.execute(sql % '', queue_params).fetchone()
+            else:
+                row = self.conn.execute(sql % ' AND priority < ?',
+                                        list(queue_params) + [below]).fetchone()
+            if row is None or row[2] <= now:
+                return row[0] if row else None
+            below = row[1]
+
+    def runnable_exists(self, now, queues=None):
+        """A cheap read: is anything claimable now? (Spares idle workers a write lock.)"""
+        def read():
+            queue_sql, params = self._queue_filter(queues)
+            return queue_sql is not None and \
+                self._next_runnable(now, queue_sql, params) is not None
+        return self.snapshot(read)
+
+    def _pause_rows(self):
+        return dict(self.conn.execute('SELECT name, paused FROM queues').fetchall())
+
+    def _queue_filter(self, queues):
+        """SQL restricting claims to served, unpaused queues; None = nothing claimable."""
+        pauses = self._pause_rows()
+        if not pauses and not queues:
+            return '', []
+        all_paused = pauses.get('*') == 1
+        if queues:
+            allowed = [q for q in queues if not queue_is_paused(q, pauses)]
+        elif all_paused:
+            allowed = [q for q, p in pauses.items() if p == 0 and q != '*']
+        else:
+            blocked = [q for q, p in pauses.items() if p == 1]
+            return ' AND queue NOT IN (%s)' % _placeholders(blocked), blocked
+        if not allowed:
+            return None, []
+        return ' AND queue IN (%s)' % _placeholders(allowed), allowed
+
+    def next_due(self, now):
+        """The earliest future run time of any runnable job, or None."""
+        return self._retry(lambda: self.conn.execute(
+            'SELECT MIN(run_at) FROM jobs INDEXED BY jobs_due WHERE ' + RUNNABLE_SQL +
+            ' AND run_at > ?', (now,)).fetchone()[0])
+
+    def has_work_in_flight(self, queues=None):
+        """True while a served, unpaused queue has a job processing or awaiting retry."""
+        def read():
+            queue_sql, params = self._queue_filter(queues)
+            if queue_sql is None:
+                return False
+            return self.conn.execute(
+                "SELECT 1 FROM jobs WHERE state IN ('processing', 'failed')" + queue_sql +
+                ' LIMIT 1', params).fetchone() is not None
+        return self.snapshot(read)
+
+    def set_pgid(self, job_id, owner, pgid):
+        self._retry(self._write_one,
+                    'UPDATE jobs SET pgid = ? WHERE id = ? AND owner = ?',
+                    (pgid, job_id, owner))
+
+    def _write_one(self, sql, params):
+        return self.conn.execute(sql, params).rowcount
+
+    def still_owns(self, job_id, owner, attempts):
+        return self._retry(lambda: self.conn.execute(
+            "SELECT 1 FROM jobs WHERE id = ? AND owner = ? AND attempts = ? "
+            "AND state = 'processing'", (job_id, owner, attempts)).fetchone() is not None)
+
+    def heartbeat(self, worker_id, now, lease_until=None, job=None):
+        """Refresh a worker's heartbeat and, if it holds a job, the job's lease.
+
+        Returns False if the worker no longer owns that job (recovered,
+        cancelled): the caller must stop it.
+        """
+        def beat():
+            self.conn.execute('UPDATE workers SET heartbeat = ? WHERE id = ?', (now, worker_id))
+            if job is None:
+                return True
+            return self.conn.execute(
+                "UPDATE jobs SET lease_until = ? WHERE id = ? AND owner = ? "
+                "AND attempts = ? AND state = 'processing'",
+                (lease_until, job['id'], worker_id, job['attempts'])).rowcount == 1
+        return self.transaction(beat)
+
+    def finish(self, job, owner, state, run_at, exit_code, error, now):
+        """Record an attempt's end, fenced by owner and attempt; False if fenced off."""
+        return self.transaction(self._finish, job, owner, state, run_at, exit_code, error, now)
+
+    def _finish(self, job, owner, state, run_at, exit_code, error, now):
+        finished = now if state in FINISHED_STATES else None
+        changed = self.conn.execute(
+            "UPDATE jobs SET state = ?, run_at = ?, finished_at = ?, exit_code = ?, "
+            "last_error = ?, owner = NULL, lease_until = NULL, pgid = NULL, updated_at = ? "
+            "WHERE id = ? AND owner = ? AND attempts = ? AND state = 'processing'",
+            (state, run_at, finished, exit_code, error, now, job['id'], owner,
+             job['attempts'])).rowcount
+        if not changed:
+            return False
+        self._end_run(job['run_id'], now, exit_code, error)
+        self.conn.execute('UPDATE workers SET job_id = NULL WHERE id = ? AND job_id = ?',
+                          (owner, job['id']))
+        self._after_state_change(job['id'], state, now)
+        return True
+
+    def _end_run(self, run_id, now, exit_code, error):
+        if run_id is not None:
+            self.conn.execute('UPDATE runs SET finished_at = ?, exit_code = ?, error = ? '
+                              'WHERE id = ? AND finished_at IS NULL',
+                              (now, exit_code, error, run_id))
+
+    def release(self, job, owner, now, note):
+        """Hand a claimed job back to 'pending' without charging the attempt."""
+        def release():
+            changed = self.conn.execute(
+                "UPDATE jobs SET state = 'pending', attempts = attempts - 1, run_at = ?, "
+                "owner = NULL, lease_until = NULL, pgid = NULL, updated_at = ? "
+                "WHERE id = ? AND owner = ? AND attempts = ? AND state = 'processing'",
+                (now, now, job['id'], owner, job['attempts'])).rowcount
+            if changed:
+                self._end_run(job['run_id'], now, None, note)
+                self.conn.execute('UPDATE workers SET job_id = NULL WHERE id = ?', (owner,))
+            return bool(changed)
+        return self.transaction(release)
+
+    def processing_jobs(self):
+        """Claimed jobs with their owner's registration (None if it is gone)."""
+        rows = self._retry(lambda: self.conn.execute(
+            "SELECT j.id, j.owner, j.attempts, j.max_retries, j.lease_until, j.pgid, "
+            "j.run_id, j.worker, w.host, w.pid, w.proc_start FROM jobs j "
+            "LEFT JOIN workers w ON w.id = j.owner WHERE j.state = 'processing'").fetchall())
+        names = ('id', 'owner', 'attempts', 'max_retries', 'lease_until', 'pgid', 'run_id',
+                 'worker', 'host', 'pid', 'proc_start')
+        return [dict(zip(names, row)) for row in rows]
+
+    def fail_lost(self, lost, state, run_at, error, now):
+        """Fail a job whose worker is gone, if it is still held by that same claim."""
+        return self.transaction(self._finish, lost, lost['owner'], state, run_at, None,
+                                error, now)
+
+    # -- dependencies ---------------------------------------------------
+
+    def _refresh_blocked(self, job_ids):
+        """Recount, for each job, the parents that have not completed yet."""
+        for start in range(0, len(job_ids), 500):
+            chunk = job_ids[start:start + 500]
+            self.conn.execute(
+                "UPDATE jobs SET blocked = (SELECT COUNT(*) FROM deps d JOIN jobs p "
+                "ON p.id = d.parent_id WHERE d.job_id = jobs.id AND p.state != 'completed') "
+                "WHERE id IN (%s)" % _placeholders(chunk), chunk)
+
+    def _children(self, parent_id):
+        return [r[0] for r in self.conn.execute(
+            'SELECT job_id FROM deps WHERE parent_id = ?', (parent_id,))]
+
+    def _doomed_by_parent(self, job_id):
+        """The reason a job can never run (a parent dead or cancelled), or None."""
+        row = self.conn.execute(
+            "SELECT p.id, p.state FROM deps d JOIN jobs p ON p.id = d.parent_id "
+            "WHERE d.job_id = ? AND p.state IN ('dead', 'cancelled') ORDER BY p.id LIMIT 1",
+            (job_id,)).fetchone()
+        return ('dependency %d %s' % row) if row else None
+
+    def _after_state_change(self, job_id, state, now):
+        if state == 'completed':
+            self._refresh_blocked(self._children(job_id))
+        elif state in ('dead', 'cancelled'):
+            self._kill_dependents_of(job_id, [], now)
+
+    def _kill_dependents_of(self, parent_id, seeds, now):
+        """Send the waiting descendants of a dead/cancelled job to the DLQ."""
+        todo = list(seeds)
+        if parent_id is not None:
+            state = self.conn.execute('SELECT state FROM jobs WHERE id = ?',
+                                      (parent_id,)).fetchone()[0]
+            todo += [(c, 'dependency %d %s' % (parent_id, state))
+                     for c in self._children(parent_id)]
+        while todo:
+            child, reason = todo.pop()
+            changed = self.conn.execute(
+                "UPDATE jobs SET state = 'dead', last_error = ?, finished_at = ?, "
+                "updated_at = ? WHERE id = ? AND state = 'pending'",
+                (reason, now, now, child)).rowcount
+            if changed:
+                todo += [(c, 'dependency %d dead' % child) for c in self._children(child)]
+
+    # -- DLQ, cancel, prune ---------------------------------------------
+
+    def retry_dead(self, refs, now, every=False):
+        """Move DLQ jobs back to pending (attempts reset), with the dependents
+        they took down with them. Returns [(id, revived dependents)]."""
+        return self.transaction(self._retry_dead, refs, now, every)
+
+    def _retry_dead(self, refs, now, every):
+        if every:
+            ids = [r[0] for r in self.conn.execute(
+                "SELECT id FROM jobs WHERE state = 'dead' ORDER BY id")]
+        else:
+            ids = []
+            for ref in refs:
+                job = self._find(ref)
+                if job is None:
+                    raise JobNotFound('no job with id or key %r' % str(ref))
+                if job['state'] != 'dead':
+                    raise InvalidTransition('job %d is not in the DLQ (it is %s)'
+                                            % (job['id'], job['state']))
+                ids.append(job['id'])
+        results = []
+        revived_all = set()
+        for job_id in ids:
+            if job_id in revived_all:
+                continue
+            revived = self._revive(job_id, now)
+            revived_all.update(revived)
+            results.append((job_id, len(revived) - 1))
+        # A revived job whose parent is still dead or cancelled cannot run.
+        for job_id in sorted(revived_all):
+            reason = self._doomed_by_parent(job_id)
+            if reason:
+                if not every and job_id in ids:
+                    raise InvalidTransition('job %d cannot run: %s; retry that job instead'
+                                            % (job_id, reason))
+                self._kill_dependents_of(None, [(job_id, reason)], now)
+        self._refresh_blocked(sorted(revived_all))
+        return results
+
+    def _revive(self, job_id, now):
+        """Revive job_id and the descendants it killed; returns revived ids."""
+        revived = []
+        todo = [(job_id, None)]
+        while todo:
+            current, reason = todo.pop()
+            sql = ("UPDATE jobs SET state = 'pending', attempts = 0, run_at = ?, "
+                   "finished_at = NULL, updated_at = ? WHERE id = ? AND state = 'dead'")
+            params = [now, now, current]
+            if reason:
+                sql += ' AND last_error = ?'
+                params.append(reason)
+            if self.conn.execute(sql, params).rowcount:
+                revived.append(current)
+                todo += [(c, 'dependency %d dead' % current) for c in self._children(current)]
+        return revived
+
+    def cancel(self, ref, now):
+        """Cancel a pending, failed or processing job; returns the job as it was."""
+        def cancel():
+            job = self._find(ref)
+            if job is None:
+                raise JobNotFound('no job with id or key %r' % str(ref))
+            if job['state'] not in UNFINISHED_STATES:
+                raise InvalidTransition('job %d is already %s' % (job['id'], job['state']))
+            self.conn.execute(
+                "UPDATE jobs SET state = 'cancelled', finished_at = ?, updated_at = ?, "
+                "last_error = 'cancelled', owner = NULL, lease_until = NULL "
+                "WHERE id = ?", (now, now, job['id']))
+            if job['state'] == 'processing':
+                self._end_run(job['run_id'], now, None, 'cancelled')
+                self.conn.execute('UPDATE workers SET job_id = NULL WHERE job_id = ?',
+                                  (job['id'],))
+            self._after_state_change(job['id'], 'cancelled', now)
+            return job
+        return self.transaction(cancel)
+
+    def prune(self, states, finished_before=None):
+        """Delete finished jobs (and their runs); keep any a waiting job depends on.
+
+        Returns [(job_id, [run ids])] so the caller can remove log files.
+        """
+        def prune():
+            sql = 'SELECT id FROM jobs WHERE state IN (%s)' % _placeholders(states)
+            params = list(states)
+            if finished_before is not None:
+                sql += ' AND finished_at < ?'
+                params.append(finished_before)
+            sql += (" AND NOT EXISTS (SELECT 1 FROM deps d JOIN jobs c ON c.id = d.job_id "
+                    "WHERE d.parent_id = jobs.id AND c.state IN "
+                    "('pending', 'processing', 'failed'))")
+            ids = [r[0] for r in self.conn.execute(sql, params)]
+            removed = []
+            for start in range(0, len(ids), 500):
+                chunk = ids[start:start + 500]
+                marks = _placeholders(chunk)
+                runs = {}
+                for job_id, run_id in self.conn.execute(
+                        'SELECT job_id, id FROM runs WHERE job_id IN (%s)' % marks, chunk):
+                    runs.setdefault(job_id, []).append(run_id)
+                self.conn.execute('DELETE FROM runs WHERE job_id IN (%s)' % marks, chunk)
+                self.conn.execute('DELETE FROM deps WHERE job_id IN (%s)' % marks, chunk)
+                self.conn.execute('DELETE FROM jobs WHERE id IN (%s)' % marks, chunk)
+                removed += [(job_id, runs.get(job_id, [])) for job_id in chunk]
+            return removed
+        return self.transaction(prune)
+
+    # -- queues ---------------------------------------------------------
+
+    def set_paused(self, queue, paused):
+        """Pause or resume one queue, or every queue when queue is None."""
+        def write():
+            if queue is None:
+                self.conn.execute('DELETE FROM queues')
+                if paused:
+                    self.conn.execute("INSERT INTO queues (name, paused) VALUES ('*', 1)")
+                return
+            all_paused = self._pause_rows().get('*') == 1
+            if paused or all_paused:
+                self.conn.execute('INSERT OR REPLACE INTO queues (name, paused) VALUES (?, ?)',
+                                  (queue, 1 if paused else 0))
+            else:
+                self.conn.execute('DELETE FROM queues WHERE name = ?', (queue,))
+        self.transaction(write)
+
+    def pause_rows(self):
+        return self._retry(self._pause_rows)
+
+    # -- workers --------------------------------------------------------
+
+    def register_worker(self, row):
+        def write():
+            self.conn.execute(
+                'INSERT OR REPLACE INTO workers (id, role, host, pid, proc_start, pool_pid, '
+                'queues, detached, started_at, heartbeat) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+                (row['id'], row['role'], row['host'], row['pid'], row['proc_start'],
+                 row.get('pool_pid'), row.get('queues'), int(bool(row.get('detached'))),
+                 row['started_at'], row['started_at']))
+        self.transaction(write)
+
+    def unregister_worker(self, worker_id):
+        self.transaction(self._write_one, 'DELETE FROM workers WHERE id = ?', (worker_id,))
+
+    def delete_workers(self, worker_ids):
+        def write():
+            for worker_id in worker_ids:
+                self.conn.execute('DELETE FROM workers WHERE id = ?', (worker_id,))
+        if worker_ids:
+            self.transaction(write)
+
+    WORKER_FIELDS = ('id', 'role', 'host', 'pid', 'proc_start', 'pool_pid', 'queues',
+                     'detached', 'started_at', 'heartbeat', 'job_id')
+
+    def _worker_rows(self):
+        rows = self.conn.execute('SELECT %s FROM workers ORDER BY started_at, pid'
+                                 % ', '.join(self.WORKER_FIELDS)).fetchall()
+        return [dict(zip(self.WORKER_FIELDS, row)) for row in rows]
+
+    def workers(self):
+        return self._retry(self._worker_rows)
+
+    def idle_workers_on(self, host, limit):
+        """Registered idle workers on host, for waking after an add."""
+        return self._retry(lambda: self.conn.execute(
+            "SELECT pid, proc_start, heartbeat FROM workers WHERE host = ? AND "
+            "role = 'worker' AND job_id IS NULL LIMIT ?", (host, limit)).fetchall())
+
+
+def queue_is_paused(queue, pauses):
+    """Whether queue is paused given the rows of the queues table."""
+    if queue in pauses:
+        return pauses[queue] == 1
+    return pauses.get('*') == 1
+
+
+########################################################################
+# Retry policy
+########################################################################
+
+def retry_delay(retry, base, cap):
+    """Seconds before retry number `retry` (1, 2, ...): base * 2^(retry-1), capped.
+
+    >>> [retry_delay(n, 2, 60) for n in (1, 2, 3, 4, 5, 6)]
+    [2, 4, 8, 16, 32, 60]
+    """
+    return min(cap, base * 2 ** min(retry - 1, 1000))
+
+
+def next_state(succeeded, attempts, max_retries, base, cap, now):
+    """Where a job goes after attempt number `attempts` ended: (state, run_at).
+
+    >>> next_state(False, 1, 3, 2, 60, 100)
+    ('failed', 102)
+    >>> next_state(False, 4, 3, 2, 60, 100)
+    ('dead', 100)
+    """
+    if succeeded:
+        return 'completed', now
+    if attempts > max_retries:
+        return 'dead', now
+    return 'failed', now + retry_delay(attempts, base, cap)
+
+
+def describe_exit(returncode):
+    """The error text for a process exit status (None for success).
+
+    >>> describe_exit(3), describe_exit(-9)
+    ('exit status 3', 'killed by signal 9 (SIGKILL)')
+    """
+    if returncode == 0:
+        return None
+    if returncode < 0:
+        import signal
+        try:
+            name = signal.Signals(-returncode).name
+        except ValueError:
+            name = 'unknown'
+        return 'killed by signal %d (%s)' % (-returncode, name)
+    if returncode == 127:
+        return 'exit status 127 (command not found)'
+    return 'exit status %d' % returncode
+
+
+########################################################################
+# Execution
+########################################################################
+
+def this_host():
+    return os.uname()[1]
+
+
+def proc_start_time(pid):
+    """A process's start time (clock ticks since boot), to tell a reused pid apart.
+
+    None where /proc is unavailable (then only the pid is checked).
+    """
+    try:
+        with open('/proc/%d/stat' % pid, 'rb') as handle:
+            data = handle.read()
+    except OSError:
+        return None
+    return data[data.rindex(b')') + 2:].split()[19].decode()
+
+
+def pid_alive(pid, start=None):
+    """True if pid runs, and (when known) started at `start`."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        pass
+    if start and os.path.isdir('/proc/self'):
+        return proc_start_time(pid) == start
+    return True
+
+
+def _proc_stat(pid_dir):
+    with open('/proc/%s/stat' % pid_dir, 'rb') as handle:
+        data = handle.read()
+    fields = data[data.rindex(b')') + 2:].split()
+    return fields[0], int(fields[2])          # state, pgrp
+
+
+def group_members(pgid, job_id=None):
+    """Live (non-zombie) pids in process group pgid.
+
+    On Linux, reads /proc: an orphan that init has not reaped yet is a
+    zombie and does not count; with job_id, only processes whose
+    environment says QUEUECTL_JOB_ID=job_id count, so a recycled pgid is
+    never killed. Elsewhere, falls back to probing the group.
+    """
+    try:
+        os.killpg(pgid, 0)
+    except ProcessLookupError:
+        return []
+    except PermissionError:
+        pass
+    if not os.path.isdir('/proc/self'):
+        return [pgid]
+    marker = ('\0QUEUECTL_JOB_ID=%d\0' % job_id).encode() if job_id is not None else None
+    members = []
+    for entry in os.listdir('/proc'):
+        if not entry.isdigit():
+            continue
+        try:
+            state, pgrp = _proc_stat(entry)
+            if pgrp != pgid or state in (b'Z', b'X'):
+                continue
+            if marker:
+                with open('/proc/%s/environ' % entry, 'rb') as handle:
+                    if marker not in b'\0' + handle.read():
+                        continue
+        except (OSError, ValueError, IndexError):
+            continue
+        members.append(int(entry))
+    return members
+
+
+def signal_group(pgid, signum):
+    try:
+        os.killpg(pgid, signum)
+        return True
+    except (ProcessLookupError, PermissionError):
+        return False
+
+
+def kill_group(pgid, grace, job_id=None, wait=None):
+    """TERM a process group, wait up to `grace` seconds, then KILL what is left.
+
+    `wait(seconds)` lets the caller keep working (draining output, reaping)
+    while it waits; default is to sleep. Returns True if the group is gone.
+    """
+    import signal
+    wait = wait or time.sleep
+    if not group_members(pgid, job_id):
+        return True
+    signal_group(pgid, signal.SIGTERM)
+    deadline = time.monotonic() + grace
+    while time.monotonic() < deadline:
+        wait(0.02)
+        if not group_members(pgid, job_id):
+            return True
+    signal_group(pgid, signal.SIGKILL)
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:
+        wait(0.01)
+        if not group_members(pgid, job_id):
+            return True
+    return False
+
+
+class OutputCapture(object):
+    """Write a job's output to its log file, keeping the first and last
+    limit/2 bytes of an attempt and dropping the middle with a marker.
+
+    The file is created (0600) only when the job prints something.
+    """
+
+    def __init__(self, path, limit):
+        self.path = path
+        self.head_left = limit // 2
+        self.tail_limit = limit - limit // 2
+        self.tail = []
+        self.tail_size = 0
+        self.dropped = 0
+        self.handle = None
+        self.last_bytes = b''
+
+    def write(self, data):
+        self.last_bytes = (self.last_bytes + data)[-512:]
+        if self.head_left > 0:
+            head = data[:self.head_left]
+            self._file().write(head)
+            self.head_left -= len(head)
+            data = data[len(head):]
+            if not data:
+                return
+        self.tail.append(data)
+        self.tail_size += len(data)
+        while self.tail_size - len(self.tail[0]) >= self.tail_limit:
+            self.dropped += len(self.tail[0])
+            self.tail_size -= len(self.tail[0])
+            self.tail.pop(0)
+
+    def _file(self):
+        if self.handle is None:
+            fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            self.handle = os.fdopen(fd, 'wb')
+        return self.handle
+
+    def close(self):
+        """Flush the tail; returns the last line printed (for the error text)."""
+        if self.tail:
+            tail = b''.join(self.tail)
+            excess = len(tail) - self.tail_limit
+            if excess > 0:
+                tail = tail[excess:]
+                self.dropped += excess
+            if self.dropped:
+                self._file().write(('\n[queuectl: %d bytes of output dropped here; '
+                                    'max_log_bytes keeps the head and the tail]\n'
+                                    % self.dropped).encode())
+            self._file().write(tail)
+        if self.handle is not None:
+            self.handle.close()
+            self.handle = None
+        lines = [l for l in self.last_bytes.splitlines() if l.strip()]
+        return lines[-1].decode('utf-8', 'replace').strip() if lines else ''
+
+
+class SpawnError(Exception):
+    """The job's shell could not be started (missing cwd, exec failure)."""
+
+
+class JobProcess(object):
+    """One attempt of a job: `/bin/sh -c CMD` in a new session, output to a pipe.
+
+    Knows nothing about the database: the worker drives it with pump()
+    and decides when to kill it.
+    """
+
+    def __init__(self, command, cwd, env, capture):
+        self.command = command
+        self.cwd = cwd
+        self.env = env
+        self.capture = capture
+        self.proc = None
+        self.fd = None
+        self.returncode = None
+        self.started = None
+
+    def start(self):
+        import subprocess
+        read_fd, write_fd = os.pipe()
+        try:
+            self.proc = subprocess.Popen(
+                ['/bin/sh', '-c', self.command], cwd=self.cwd, env=self.env,
+                stdin=subprocess.DEVNULL, stdout=write_fd, stderr=write_fd,
+                close_fds=True, start_new_session=True)
+        except OSError as exc:
+            os.close(read_fd)
+            reason = _os_reason(exc)
+            if exc.filename:
+                reason += ': %s' % exc.filename
+            raise SpawnError('cannot start: %s' % reason)
+        finally:
+            os.close(write_fd)
+        os.set_blocking(read_fd, False)
+        self.fd = read_fd
+        self.started = time.monotonic()
+        return self.proc.pid
+
+    @property
+    def pgid(self):
+        return self.proc.pid
+
+    @property
+    def exited(self):
+        return self.returncode is not None
+
+    def pump(self, timeout, extra_fds=()):
+        """Wait up to timeout for output or an extra fd; read output; reap.
+
+        Returns the extra fds that are readable.
+        """
+        import select
+        fds = list(extra_fds) + ([self.fd] if self.fd is not None else [])
+        timeout = None if timeout is None else max(0.0, timeout)
+        if fds:
+            ready = select.select(fds, [], [], timeout)[0]
+        else:
+            time.sleep(timeout or 0)
+            ready = []
+        if self.fd is not None and (self.fd in ready or self.returncode is not None):
+            self._read()
+        if self.returncode is None:
+            self.returncode = self.proc.poll()
+        return [fd for fd in ready if fd != self.fd]
+
+    def _read(self):
+        for _ in range(64):
+            try:
+                data = os.read(self.fd, READ_CHUNK)
+            except BlockingIOError:
+                return
+            if not data:
+                os.close(self.fd)
+                self.fd = None
+                return
+            self.capture.write(data)
+
+    def drain(self, seconds):
+        """After the shell exited: read what is left, briefly."""
+        deadline = time.monotonic() + seconds
+        while self.fd is not None and time.monotonic() < deadline:
+            self.pump(0.01)
+
+    def kill(self, grace):
+        """TERM the whole group, KILL after grace; keep draining output meanwhile."""
+        kill_group(self.pgid, grace, wait=lambda s: self.pump(s))
+        if self.returncode is None:
+            self.returncode = self.proc.wait()
+
+    def close(self):
+        """Release the pipe; returns the last line the job printed."""
+        if self.fd is not None:
+            os.close(self.fd)
+            self.fd = None
+        return self.capture.close()
+
+    def duration(self):
+        return time.monotonic() - self.started if self.started else 0.0
+
+
+def job_environment(job, base_env):
+    """The environment a job runs with: the worker's, its --env, and its ids."""
+    env = dict(base_env)
+    env.update(job['env'] or {})
+    env['QUEUECTL_JOB_ID'] = str(job['id'])
+    env['QUEUECTL_ATTEMPT'] = str(job['attempts'])
+    return env
+
+
+########################################################################
+# Worker pool
+########################################################################
+
+# Control bytes the supervisor writes down each worker's pipe.
+CTL_WARM = b'w'     # finish the current job, then exit
+CTL_COLD = b'c'     # kill the current job, hand it back to pending, exit
+
+WorkerSettings = namedtuple('WorkerSettings', (
+    'db_path', 'logs_dir', 'queues', 'burst', 'backoff_base', 'backoff_max',
+    'job_timeout', 'max_log_bytes', 'lease', 'heartbeat', 'kill_grace',
+    'poll_interval', 'shutdown_grace', 'log_level'))
+
+
+def settings_from_config(config, db_path, queues=(), burst=False):
+    """Plain values for the pool: workers never see argv or the config file."""
+    return WorkerSettings(
+        db_path=db_path, logs_dir=logs_dir_for(db_path), queues=tuple(queues),
+        burst=burst, backoff_base=config['backoff_base'], backoff_max=config['backoff_max'],
+        job_timeout=config['job_timeout'], max_log_bytes=config['max_log_bytes'],
+        lease=config['lease_seconds'], heartbeat=config.heartbeat(),
+        kill_grace=config['kill_grace'], poll_interval=config['poll_interval'],
+        shutdown_grace=config['shutdown_grace'], log_level=config['log_level'])
+
+
+def _logger():
+    import logging
+    return logging.getLogger('queuectl')
+
+
+def setup_logging(level):
+    import logging
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter(
+        '%(asctime)s queuectl[%(process)d] %(levelname)s %(message)s', '%Y-%m-%d %H:%M:%S'))
+    logger = logging.getLogger('queuectl')
+    logger.handlers[:] = [handler]
+    logger.setLevel(level)
+    logger.propagate = False
+
+
+def check_db_safety(db_path):
+    """Refuse a database (or folder) another user could write: workers execute it.
+
+    Returns a warning for a network filesystem, or None.
+    """
+    import stat
+    me = os.getuid()
+    for path in (os.path.dirname(db_path), db_path):
+        try:
+            info = os.stat(path)
+        except FileNotFoundError:
+            continue
+        except OSError as exc:
+            raise StoreError('cannot inspect %s: %s' % (path, _os_reason(exc)))
+        kind = 'folder' if stat.S_ISDIR(info.st_mode) else 'database'
+        if info.st_uid not in (me, 0):
+            raise QueueError('refusing to run jobs from %s: the %s belongs to uid %d, '
+                             'not to you' % (path, kind, info.st_uid))
+        if info.st_mode & 0o022:
+            raise QueueError('refusing to run jobs from %s: the %s is writable by other '
+                             'users (mode %04o); run: chmod go-w %s'
+                             % (path, kind, info.st_mode & 0o7777, path))
+    fstype = filesystem_type(db_path)
+    if fstype in NETWORK_FILESYSTEMS:
+        return ('database %s is on a network filesystem (%s); SQLite WAL needs all '
+                'processes on one host' % (db_path, fstype))
+    return None
+
+
+def filesystem_type(path):
+    """The filesystem type holding path, from /proc/mounts (None elsewhere)."""
+    try:
+        with open('/proc/mounts') as handle:
+            mounts = [line.split() for line in handle]
+    except OSError:
+        return None
+    path = os.path.realpath(os.path.dirname(path) or '.')
+    best, kind = '', None
+    for fields in mounts:
+        if len(fields) < 3:
+            continue
+        point = fields[1].replace('\\040', ' ')
+        inside = path == point or path.startswith(point.rstrip('/') + '/')
+        if inside and len(point) >= len(best):
+            best, kind = point, fields[2]
+    return kind
+
+
+def registration_alive(row, host, now, lease):
+    """A worker row counts only if its heartbeat is fresh and, on this host, its pid lives."""
+    if row['heartbeat'] < now - max(lease, 1.0) * 2:
+        return False
+    if row['host'] == host:
+        return pid_alive(row['pid'], row['proc_start'])
+    return True
+
+
+def live_workers(rows, now, lease, role='worker'):
+    host = this_host()
+    return [r for r in rows if r['role'] == role and registration_alive(r, host, now, lease)]
+
+
+def wake_idle_workers(store, count):
+    """Nudge up to `count` idle workers on this host (SIGUSR1) after new work arrived."""
+    import signal
+    host = this_host()
+    now = time.time()
+    for pid, start, beat in store.idle_workers_on(host, max(1, count)):
+        if pid_alive(pid, start):
+            try:
+                os.kill(pid, signal.SIGUSR1)
+            except OSError:
+                pass
+
+
+def recover_lost_jobs(store, settings, now, reaped_owner=None):
+    """Hand back jobs whose worker is gone: through the retry policy, as 'worker lost'.
+
+    Lost means: its owner is reaped_owner (the supervisor saw it die), or
+    its owner pid on this host is gone or reused, or its lease expired.
+    Survivors of the old process group are killed first, so two runs of a
+    job never overlap. Returns the recovered job ids.
+    """
+    host = this_host()
+    recovered = []
+    for job in store.processing_jobs():
+        here = (job['host'] or (job['worker'] or '').rsplit(':', 1)[0]) == host
+        if job['owner'] == reaped_owner:
+            reason = 'its worker died'
+        elif here and not pid_alive(job['pid'], job['proc_start']):
+            reason = 'its worker process is gone'
+        elif job['lease_until'] is not None and job['lease_until'] < now:
+            reason = 'its lease expired'
+        else:
+            continue
+        if here and job['pgid']:
+            kill_group(job['pgid'], settings.kill_grace, job_id=job['id'])
+        state, run_at = next_state(False, job['attempts'], job['max_retries'],
+                                   settings.backoff_base, settings.backoff_max, time.time())
+        if store.fail_lost(job, state, run_at, 'worker lost', time.time()):
+            _logger().warning('job %d attempt %d: worker lost (%s); now %s',
+                              job['id'], job['attempts'], reason, state)
+            recovered.append(job['id'])
+    return recovered
+
+
+def prune_stale_workers(store, now, lease):
+    """Drop registrations of dead processes (after their jobs were recovered)."""
+    host = this_host()
+    stale = [r['id'] for r in store.workers()
+             if (r['host'] == host and not pid_alive(r['pid'], r['proc_start']))
+             or (r['host'] != host and r['heartbeat'] < now - 10 * lease)]
+    store.delete_workers(stale)
+
+
+class Worker(object):
+    """One worker process: claim, run, record, repeat.
+
+    Signals only set flags or wake the select loop: SIGTERM asks for a warm
+    stop, SIGUSR1 means "new work or a cancel", SIGCHLD "your job exited";
+    SIGINT and SIGHUP are ignored (the supervisor decides).
+    """
+
+    def __init__(self, settings, worker_id, ctl_fd, pool_pid):
+        self.settings = settings
+        self.worker_id = worker_id
+        self.label = '%s:%d' % (this_host(), os.getpid())
+        self.ctl_fd = ctl_fd
+        self.pool_pid = pool_pid
+        self.stopping = False
+        self.cold = False
+        self.store = None
+        self.log = _logger()
+        self.next_beat = 0.0
+        self.wake_r = None
+
+    def run(self):
+        self._install_signals()
+        ensure_private_dir(self.settings.logs_dir)
+        self.store = Store(self.settings.db_path)
+        self.store.register_worker({
+            'id': self.worker_id, 'role': 'worker', 'host': this_host(),
+            'pid': os.getpid(), 'proc_start': proc_start_time(os.getpid()),
+            'pool_pid': self.pool_pid, 'queues': ','.join(self.settings.queues) or None,
+            'started_at': time.time()})
+        try:
+            self._loop()
+        finally:
+            self.store.unregister_worker(self.worker_id)
+            self.store.close()
+        return 0
+
+    def _install_signals(self):
+        import signal
+        self.wake_r, wake_w = os.pipe()
+        os.set_blocking(self.wake_r, False)
+        os.set_blocking(wake_w, False)
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGHUP, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, self._on_term)
+        for signum in (signal.SIGUSR1, signal.SIGUSR2, signal.SIGCHLD):
+            signal.signal(signum, _ignore_signal)
+        signal.set_wakeup_fd(wake_w)
+
+    def _on_term(self, signum, frame):
+        self.stopping = True
+
+    def _watched_fds(self):
+        return [self.wake_r] if self.ctl_fd is None else [self.wake_r, self.ctl_fd]
+
+    def _loop(self):
+        settings = self.settings
+        idle = False
+        while not self.stopping:
+            self._maybe_heartbeat()
+            now = time.time()
+            job = None
+            if not idle or self.store.runnable_exists(now, settings.queues):
+                job = self.store.claim(self.worker_id, self.label, now, settings.lease,
+                                       settings.queues)
+            idle = job is None
+            if job is not None:
+                self._process(job)
+            elif settings.burst and not self.store.has_work_in_flight(settings.queues):
+                break
+            else:
+                self._idle_wait()
+
+    def _maybe_heartbeat(self):
+        now = time.time()
+        if now < self.next_beat:
+            return
+        self.next_beat = now + self.settings.heartbeat
+        self.store.heartbeat(self.worker_id, now)
+        recover_lost_jobs(self.store, self.settings, now)
+        prune_stale_workers(self.store, now, self.settings.lease)
+        self.store.checkpoint()
+
+    def _idle_wait(self):
+        import select
+        now = time.time()
+        wake_at = min(now + self.settings.poll_interval, self.next_beat)
+        due = self.store.next_due(now)
+        if due is not None:
+            wake_at = min(wake_at, due)
+        if self.settings.burst:
+            wake_at = min(wake_at, now + 0.05)
+        ready = select.select(self._watched_fds(), [], [], max(0.0, wake_at - now))[0]
+        self._handle_ready(ready)
+
+    def _handle_ready(self, ready):
+        """Consume wake-up bytes and supervisor commands; returns the signals seen."""
+        seen = b''
+        if self.wake_r in ready:
+            try:
+                while True:
+                    chunk = os.read(self.wake_r, 512)
+                    if not chunk:
+                        break
+                    seen += chunk
+            except BlockingIOError:
+                pass
+        if self.ctl_fd is not None and self.ctl_fd in ready:
+            try:
+                data = os.read(self.ctl_fd, 64)
+            except OSError:
+                data = b''
+            if not data:            # the supervisor is gone: finish this job, then exit
+                os.close(self.ctl_fd)
+                self.ctl_fd = None
+                self.stopping = True
+            self.stopping = self.stopping or CTL_WARM in data or CTL_COLD in data
+            self.cold = self.cold or CTL_COLD in data
+        return set(bytearray(seen))
+
+    def _process(self, job):
+        settings = self.settings
+        started = time.time()
+        self.log.info('job %d attempt %d started: %s', job['id'], job['attempts'],
+                      shorten(job['command'], 120))
+        capture = OutputCapture(log_file_path(settings.logs_dir, job['id'], job['run_id']),
+                                settings.max_log_bytes)
+        child = JobProcess(job['command'], job['cwd'], job_environment(job, os.environ),
+                           capture)
+        try:
+            pgid = child.start()
+        except SpawnError as exc:
+            capture.close()
+            self._record(job, None, str(exc), started)
+            return
+        self.store.set_pgid(job['id'], self.worker_id, pgid)
+        verdict = self._supervise(child, job)
+        last_line = child.close()
+        if verdict == 'lost':
+            self.log.warning('job %d attempt %d: no longer ours (cancelled or recovered); '
+                             'stopped it', job['id'], job['attempts'])
+        elif verdict == 'interrupted':
+            self.store.release(job, self.worker_id, time.time(),
+                               'interrupted by shutdown; attempt not counted')
+            self.log.info('job %d attempt %d interrupted by shutdown; back to pending',
+                          job['id'], job['attempts'])
+        else:
+            error = verdict or describe_exit(child.returncode)
+            if error and last_line and verdict is None:
+                error = '%s: %s' % (error, shorten(last_line, 200))
+            self._record(job, child.returncode, error, started)
+
+    def _supervise(self, child, job):
+        """Run the child to its end. Returns None (it exited by itself), an
+        error text (timeout), 'lost' or 'interrupted'."""
+        import signal
+        settings = self.settings
+        limit = job['timeout'] if job['timeout'] is not None else settings.job_timeout
+        deadline = child.started + limit if limit else None
+        next_beat = time.monotonic() + settings.heartbeat
+        while not child.exited:
+            now = time.monotonic()
+            wake_at = min(next_beat, deadline) if deadline else next_beat
+            seen = self._handle_ready(child.pump(wake_at - now, self._watched_fds()))
+            now = time.monotonic()
+            if self.cold:
+                child.kill(settings.kill_grace)
+                return 'interrupted'
+            if deadline and now >= deadline and not child.exited:
+                child.kill(settings.kill_grace)
+                return 'timed out after %s' % format_seconds(limit)
+            if signal.SIGUSR1 in seen and not self.store.still_owns(
+                    job['id'], self.worker_id, job['attempts']):
+                child.kill(settings.kill_grace)
+                return 'lost'
+            if now >= next_beat:
+                next_beat = now + settings.heartbeat
+                if not self.store.heartbeat(self.worker_id, time.time(),
+                                            time.time() + settings.lease, job):
+                    child.kill(settings.kill_grace)
+                    return 'lost'
+        child.drain(0.05)
+        if group_members(child.pgid):
+            self.log.info('job %d left background processes; stopping them', job['id'])
+            child.kill(settings.kill_grace)
+        return None
+
+    def _record(self, job, returncode, error, started):
+        settings = self.settings
+        now = time.time()
+        state, run_at = next_state(error is None, job['attempts'], job['max_retries'],
+                                   settings.backoff_base, settings.backoff_max, now)
+        if not self.store.finish(job, self.worker_id, state, run_at, returncode, error, now):
+            self.log.warning('job %d attempt %d: result discarded, the job was taken over',
+                             job['id'], job['attempts'])
+            return
+        took = format_seconds(now - started)
+        if state == 'completed':
+            self.log.info('job %d attempt %d completed in %s', job['id'], job['attempts'], took)
+        elif state == 'failed':
+            self.log.warning('job %d attempt %d failed in %s: %s; retry %d/%d in %s',
+                             job['id'], job['attempts'], took, error, job['attempts'],
+                             job['max_retries'], format_seconds(run_at - now))
+        else:
+            self.log.error('job %d attempt %d failed in %s: %s; moved to the DLQ',
+                           job['id'], job['attempts'], took, error)
+
+
+def _ignore_signal(signum, frame):
+    """A handler that does nothing: the signal only wakes select via the wakeup fd."""
+
+
+def worker_main(settings, worker_id, ctl_fd, other_fds, pool_pid):
+    """Entry point of a forked worker process."""
+    import signal
+    signal.set_wakeup_fd(-1)
+    for fd in other_fds:
+        try:
+            os.close(fd)
+        except OSError:
+            pass
+    setup_logging(settings.log_level)
+    try:
+        code = Worker(settings, worker_id, ctl_fd, pool_pid).run()
+    except QueueError as exc:
+        _logger().error('worker stopped: %s', exc)
+        code = 1
+    except Exception:
+        _logger().exception('worker crashed')
+        code = 1
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
+
+
+class Supervisor(object):
+    """Forks and watches N workers; decides how they stop.
+
+    First SIGINT/SIGTERM/SIGHUP: warm stop (no new claims, running jobs
+    finish, bounded by shutdown_grace if set). Second one, SIGUSR2, or the
+    grace expiring: cold stop (running jobs are killed and handed back to
+    pending without charging the attempt). A worker that dies is replaced,
+    and its job recovered at once.
+    """
+
+    def __init__(self, settings, count, detached=False):
+        import multiprocessing
+        self.settings = settings
+        self.count = count
+        self.detached = detached
+        # 'fork', explicitly: the default is spawn on macOS and becomes
+        # forkserver on Linux in Python 3.14. Workers get plain settings
+        # and open their own database connection after the fork.
+        self.context = multiprocessing.get_context(START_METHOD)
+        self.children = {}           # pid -> (process, worker_id, ctl write fd)
+        self.stop_requests = 0
+        self.cold = False
+        self.warm_since = None
+        self.id = '%s:%d:%s' % (this_host(), os.getpid(), os.urandom(4).hex())
+        self.log = _logger()
+        self.crashes = []
+        self.failed = False
+
+    def run(self, on_started=None):
+        self._install_signals()
+        now = time.time()
+        with Store(self.settings.db_path) as store:
+            store.register_worker({
+                'id': self.id, 'role': 'pool', 'host': this_host(), 'pid': os.getpid(),
+                'proc_start': proc_start_time(os.getpid()), 'pool_pid': None,
+                'queues': ','.join(self.settings.queues) or None,
+                'detached': self.detached, 'started_at': now})
+            recover_lost_jobs(store, self.settings, now)
+            prune_stale_workers(store, now, self.settings.lease)
+        for _ in range(self.count):
+            self._spawn()
+        if on_started:
+            on_started(self.count)
+        self.log.info('pool %d started %d workers', os.getpid(), self.count)
+        try:
+            self._watch()
+        finally:
+            with Store(self.settings.db_path) as store:
+                store.unregister_worker(self.id)
+        self.log.info('pool %d stopped', os.getpid())
+        return EXIT_FAILURE if self.failed else EXIT_OK
+
+    def _install_signals(self):
+        import signal
+        self.wake_r, self.wake_w = os.pipe()
+        os.set_blocking(self.wake_r, False)
+        os.set_blocking(self.wake_w, False)
+        for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+            signal.signal(signum, self._on_stop)
+        signal.signal(signal.SIGUSR2, self._on_cold)
+        signal.signal(signal.SIGCHLD, _ignore_signal)
+        signal.set_wakeup_fd(self.wake_w)
+
+    def _on_stop(self, signum, frame):
+        self.stop_requests += 1
+
+    def _on_cold(self, signum, frame):
+        self.stop_requests += 2
+
+    def _spawn(self):
+        """Fork one worker. No database connection is open here at fork time."""
+        ctl_r, ctl_w = os.pipe()
+        worker_id = '%s:%s' % (this_host(), os.urandom(6).hex())
+        inherited = [self.wake_r, self.wake_w, ctl_w] + [c[2] for c in self.children.values()]
+        process = self.context.Process(
+            target=worker_main, name='queuectl-worker',
+            args=(self.settings, worker_id, ctl_r, inherited, os.getpid()))
+        process.start()
+        os.close(ctl_r)
+        self.children[process.pid] = (process, worker_id, ctl_w)
+
+    def _broadcast(self, message):
+        for _, _, ctl_w in self.children.values():
+            try:
+                os.write(ctl_w, message)
+            except OSError:
+                pass
+
+    def _watch(self):
+        from multiprocessing.connection import wait
+        next_beat = 0.0
+        handled = 0
+        while self.children:
+            sentinels = [c[0].sentinel for c in self.children.values()]
+            wait(sentinels + [self.wake_r], self._wait_timeout())
+            try:
+                while os.read(self.wake_r, 512):
+                    pass
+            except BlockingIOError:
+                pass
+            if self.stop_requests != handled:
+                handled = self.stop_requests
+                self._apply_stop_requests()
+            if self._grace_expired():
+                self.log.warning('shutdown grace of %s expired; stopping running jobs',
+                                 format_seconds(self.settings.shutdown_grace))
+                self.cold = True
+                self._broadcast(CTL_COLD)
+            self._reap()
+            if time.monotonic() >= next_beat:
+                next_beat = time.monotonic() + self.settings.heartbeat
+                with Store(self.settings.db_path) as store:
+                    store.heartbeat(self.id, time.time())
+
+    def _wait_timeout(self):
+        timeout = self.settings.heartbeat
+        if self.warm_since and self.settings.shutdown_grace and not self.cold:
+            left = self.warm_since + self.settings.shutdown_grace - time.monotonic()
+            timeout = min(timeout, max(0.0, left))
+        return timeout
+
+    def _grace_expired(self):
+        return (self.warm_since is not None and not self.cold and
+                self.settings.shutdown_grace and
+                time.monotonic() >= self.warm_since + self.settings.shutdown_grace)
+
+    def _apply_stop_requests(self):
+        if self.stop_requests >= 2 and not self.cold:
+            self.cold = True
+            self.warm_since = self.warm_since or time.monotonic()
+            self.log.warning('stopping now: running jobs are killed and go back to pending')
+            self._broadcast(CTL_COLD)
+        elif self.warm_since is None:
+            self.warm_since = time.monotonic()
+            self.log.info('stopping: running jobs may finish (signal again to stop them now)')
+            self._broadcast(CTL_WARM)
+
+    def _reap(self):
+        for pid, (process, worker_id, ctl_w) in list(self.children.items()):
+            if process.is_alive():
+                continue
+            process.join()
+            del self.children[pid]
+            os.close(ctl_w)
+            code = process.exitcode
+            if code == 0:
+                continue
+            self.log.warning('worker %d died (%s)', pid,
+                             describe_exit(code) if code is not None else 'unknown')
+            with Store(self.settings.db_path) as store:
+                recover_lost_jobs(store, self.settings, time.time(), reaped_owner=worker_id)
+                store.unregister_worker(worker_id)
+            if self.warm_since is None:
+                self._respawn_after_crash()
+
+    def _respawn_after_crash(self):
+        """Replace a dead worker, unless workers die faster than they can work."""
+        now = time.monotonic()
+        self.crashes = [t for t in self.crashes if t > now - 10] + [now]
+        if len(self.crashes) > 10 * self.count:
+            self.log.error('workers keep dying (%d in 10s); stopping the pool',
+                           len(self.crashes))
+            self.failed = True
+            self.stop_requests += 1
+            return
+        if len(self.crashes) > 2 * self.count:
+            time.sleep(RESPAWN_DELAY)
+        self._spawn()
+
+
+def run_pool(settings, count, detached=False, on_started=None):
+    """Run a supervisor with `count` workers until they stop; returns the exit code."""
+    setup_logging(settings.log_level)
+    return Supervisor(settings, count, detached).run(on_started)
+
+
+########################################################################
+# Presentation
+########################################################################
+
+_CONTROL = dict((c, '\\x%02x' % c) for c in list(range(32)) + [127])
+_CONTROL.update({9: '\\t', 10: '\\n', 13: '\\r'})
+
+
+def escape_text(text):
+    """Make text safe for a terminal: control characters become escapes.
+
+    >>> escape_text('a\\x1b[31mb\\n')
+    'a\\\\x1b[31mb\\\\n'
+    """
+    return str(text).translate(_CONTROL)
+
+
+def shorten(text, width):
+    """Escape text and cut it to width with '...'.
+
+    >>> shorten('echo hello world', 10)
+    'echo he...'
+    """
+    text = escape_text(text)
+    return text if len(text) <= width else text[:max(0, width - 3)] + '...'
+
+
+def format_local(ts):
+    if ts is None:
+        return '-'
+    return time.strftime('%Y-%m-%d %H:%M:%S', time.localtime(ts))
+
+
+def format_iso(ts):
+    """UTC ISO 8601 with milliseconds, for --json.
+
+    >>> format_iso(0)
+    '1970-01-01T00:00:00.000Z'
+    """
+    if ts is None:
+        return None
+    return '%s.%03dZ' % (time.strftime('%Y-%m-%dT%H:%M:%S', time.gmtime(ts)),
+                         int(round((ts % 1) * 1000)) % 1000)
+
+
+def format_table(headers, rows):
+    """Left-aligned columns separated by two spaces; the last column is not padded."""
+    widths = [len(h) for h in headers]
+    for row in rows:
+        for i, cell in enumerate(row):
+            widths[i] = max(widths[i], len(cell))
+    lines = []
+    for row in [headers] + list(rows):
+        cells = [cell.ljust(widths[i]) for i, cell in enumerate(row[:-1])] + [row[-1]]
+        lines.append('  '.join(cells).rstrip())
+    return '\n'.join(lines)
+
+
+def describe_wait(job, now):
+    """The Next Retry column: when or on what a job waits."""
+    if job['state'] in ('pending', 'failed'):
+        if job['blocked'] and job.get('depends_on'):
+            return 'after ' + ','.join(str(p) for p in job['depends_on'])
+        if job['run_at'] > now + 0.5:
+            return format_local(job['run_at'])
+    return '-'
+
+
+def jobs_table(jobs, now):
+    rows = [(str(j['id']), shorten(j['command'], COMMAND_WIDTH), j['state'],
+             str(j['attempts']), describe_wait(j, now)) for j in jobs]
+    return format_table(('ID', 'Command', 'Status', 'Attempts', 'Next Retry'), rows)
+
+
+def dlq_table(jobs):
+    rows = [(str(j['id']), shorten(j['command'], COMMAND_WIDTH), str(j['attempts']),
+             format_local(j['finished_at']), shorten(j['last_error'] or '-', ERROR_WIDTH))
+            for j in jobs]
+    return format_table(('ID', 'Command', 'Attempts', 'Died', 'Last Error'), rows)
+
+
+def job_to_dict(job, with_history=False):
+    """The stable JSON form of a job."""
+    data = {
+        'id': job['id'], 'key': job['key'], 'command': job['command'],
+        'state': job['state'], 'queue': job['queue'], 'priority': job['priority'],
+        'attempts': job['attempts'], 'max_retries': job['max_retries'],
+        'run_at': format_iso(job['run_at']), 'depends_on': job.get('depends_on', []),
+        'timeout': job['timeout'], 'cwd': job['cwd'], 'env': job['env'],
+        'created_at': format_iso(job['created_at']),
+        'updated_at': format_iso(job['updated_at']),
+        'started_at': format_iso(job['started_at']),
+        'finished_at': format_iso(job['finished_at']),
+        'exit_code': job['exit_code'], 'last_error': job['last_error'],
+        'worker': job['worker'],
+    }
+    if with_history:
+        data['history'] = [{
+            'attempt': run['attempt'], 'started_at': format_iso(run['started_at']),
+            'finished_at': format_iso(run['finished_at']), 'exit_code': run['exit_code'],
+            'error': run['error'], 'worker': run['worker']} for run in job['history']]
+    return data
+
+
+def job_detail_text(job, now):
+    """`show`: one field per line, then the attempt history."""
+    timeout = format_seconds(job['timeout']) if job['timeout'] else '-'
+    env = ' '.join('%s=%s' % kv for kv in sorted(job['env'].items())) or '-'
+    fields = (
+        ('ID', str(job['id'])), ('Key', job['key'] or '-'),
+        ('Command', escape_text(job['command'])), ('State', job['state']),
+        ('Queue', job['queue']), ('Priority', str(job['priority'])),
+        ('Attempts', '%d of %d' % (job['attempts'], job['max_retries'] + 1)),
+        ('Run at', format_local(job['run_at'])), ('Waits for', describe_wait(job, now)),
+        ('Depends on', ', '.join(str(p) for p in job['depends_on']) or '-'),
+        ('Timeout', timeout), ('Cwd', escape_text(job['cwd'])), ('Env', escape_text(env)),
+        ('Created', format_local(job['created_at'])),
+        ('Started', format_local(job['started_at'])),
+        ('Finished', format_local(job['finished_at'])),
+        ('Exit code', '-' if job['exit_code'] is None else str(job['exit_code'])),
+        ('Last error', escape_text(job['last_error'] or '-')),
+        ('Worker', job['worker'] or '-'),
+    )
+    width = max(len(name) for name, _ in fields) + 2
+    lines = ['%s%s' % ((name + ':').ljust(width), value) for name, value in fields]
+    if job['history']:
+        rows = [(str(r['attempt']), format_local(r['started_at']),
+                 format_local(r['finished_at']),
+                 '-' if r['exit_code'] is None else str(r['exit_code']),
+                 shorten(r['error'] or '-', ERROR_WIDTH)) for r in job['history']]
+        lines += ['', 'History:',
+                  format_table(('Attempt', 'Started', 'Finished', 'Exit', 'Error'), rows)]
+    return '\n'.join(lines)
+
+
+def status_counts(count_rows):
+    """Totals by state and by queue from (state, queue, n) rows."""
+    totals = dict((state, 0) for state in STATES)
+    queues = {}
+    for state, queue, n in count_rows:
+        totals[state] = totals.get(state, 0) + n
+        queues.setdefault(queue, dict((s, 0) for s in STATES))[state] += n
+    return totals, queues
+
+
+def status_text(workers, totals, queues, pauses):
+    line = ('Jobs: %d total (%d pending, %d processing, %d completed, %d failed, %d in DLQ'
+            % (sum(totals.values()), totals['pending'], totals['processing'],
+               totals['completed'], totals['failed'], totals['dead']))
+    if totals['cancelled']:
+        line += ', %d cancelled' % totals['cancelled']
+    lines = ['Workers: %d active' % workers, line + ')']
+    names = sorted(set(queues) | set(q for q in pauses if q != '*'))
+    if names != [DEFAULT_QUEUE] and names or pauses:
+        rows = [(escape_text(q), str(queues.get(q, {}).get('pending', 0)),
+                 str(queues.get(q, {}).get('processing', 0)),
+                 str(queues.get(q, {}).get('failed', 0)), str(queues.get(q, {}).get('dead', 0)),
+                 'paused' if queue_is_paused(q, pauses) else 'running') for q in names]
+        lines += ['', format_table(('Queue', 'Pending', 'Processing', 'Failed', 'DLQ',
+                                    'State'), rows)]
+        if pauses.get('*') == 1:
+            lines.append('All queues are paused (new queues too); resume with: '
+                         'queuectl resume')
+    return '\n'.join(lines)
+
+
+def workers_table(rows, now):
+    table = []
+    for row in rows:
+        table.append((str(row['pid']), 'pool' if row['role'] == 'pool' else 'worker',
+                      escape_text(row['host']), format_local(row['started_at']),
+                      '%ss ago' % int(max(0, now - row['heartbeat'])),
+                      '-' if row['job_id'] is None else str(row['job_id']),
+                      escape_text(row['queues'] or 'all')))
+    return format_table(('PID', 'Role', 'Host', 'Started', 'Heartbeat', 'Job', 'Queues'),
+                        table)
+
+
+def config_table(config):
+    rows = []
+    for key, _, _, _ in CONFIG_KEYS:
+        value = config[key]
+        rows.append((key, '-' if value is None else str(value), config.sources[key]))
+    return format_table(('Key', 'Value', 'Source'), rows)
+
+
+def run_header(job, run):
+    return ('=== job %d attempt %d: started %s on %s ===\n'
+            % (job['id'], run['attempt'], format_local(run['started_at']), run['worker']))
+
+
+def run_trailer(run):
+    if run['finished_at'] is None:
+        return '=== still running ===\n'
+    took = format_seconds(max(0.0, run['finished_at'] - run['started_at']))
+    if run['error']:
+        return '=== %s after %s ===\n' % (escape_text(run['error']), took)
+    return '=== exit status 0 after %s ===\n' % took
+
+
+def print_json(data, out):
+    out.write(json.dumps(data, indent=2, sort_keys=False) + '\n')
+
+
+########################################################################
+# Command-line interface
+########################################################################
+
+EPILOG_EXIT = ('exit status: 0 success, 1 the operation failed or the answer is no, '
+               '2 usage error, 124 wait timed out')
+
+
+def _parser_class():
+    import argparse
+
+    class Parser(argparse.ArgumentParser):
+        def error(self, message):
+            self.print_usage(sys.stderr)
+            raise UsageError(message)
+    return Parser
+
+
+def build_parser(command=None):
+    """The argument parser; with `command`, only that subcommand is built (fast add)."""
+    import argparse
+    parser_class = _parser_class()
+    raw = argparse.RawDescriptionHelpFormatter
+    parser = parser_class(
+        prog='queuectl', formatter_class=raw,
+        description='A background job queue for shell commands, with retries and a DLQ.',
+        epilog='examples:\n'
+               '  queuectl add "echo hello"\n'
+               '  queuectl worker start --count 4\n'
+               '  queuectl status\n\n' + EPILOG_EXIT + '\n'
+               'run "queuectl COMMAND --help" for the options of a command')
+    parser.add_argument('--version', action='version', version='queuectl ' + __version__)
+    parser.add_argument('--db', metavar='PATH', help='SQLite database file '
+                        '(default: $QUEUECTL_DB_PATH, $QUEUECTL_HOME/queue.db, config '
+                        'db_path, ~/.local/share/queuectl/queue.db)')
+    common = parser_class(add_help=False)
+    common.add_argument('--db', metavar='PATH', default=argparse.SUPPRESS,
+                        help='SQLite database file')
+    sub = parser.add_subparsers(dest='command', metavar='COMMAND')
+    sub.required = True
+
+    def add(name, help, epilog, aliases=(), description=None, under=None):
+        """Add a command (or, `under` a command's subparsers, an action)."""
+        if under is None and command is not None and command != name and \
+                command not in aliases:
+            return None
+        return (under or sub).add_parser(
+            name, aliases=list(aliases), help=help, parents=[common],
+            description=description or help[0].upper() + help[1:] + '.',
+            epilog=('examples:\n' + epilog) if epilog else None, formatter_class=raw)
+
+    for builder in COMMAND_BUILDERS:
+        builder(add)
+    return parser
+
+
+def _json_flag(p):
+    p.add_argument('--json', action='store_true', help='print JSON')
+
+
+def _add_options(p, batch=True):
+    p.add_argument('-q', '--quiet', action='store_true', help='print only the job id')
+    p.add_argument('--max-retries', metavar='N', help='retries after the first attempt '
+                   '(default: config max_retries)')
+    p.add_argument('--timeout', metavar='D', help='kill the job after D (30s, 5m, 2h); '
+                   'default: config job_timeout')
+    p.add_argument('--delay', metavar='D', help='do not start before D from now')
+    p.add_argument('--at', metavar='TIME', help='do not start before TIME: '
+                   'YYYY-MM-DDTHH:MM[:SS][Z|+HH:MM] or HH:MM (next such local time)')
+    p.add_argument('--priority', metavar='N', default='0', help='higher runs first '
+                   '(default: 0)')
+    p.add_argument('--queue', metavar='NAME', default=DEFAULT_QUEUE,
+                   help='queue name (default: default)')
+    p.add_argument('--after', metavar='ID', action='append', default=[],
+                   help='run only after job ID (id or key) completed; repeatable')
+    p.add_argument('--key', metavar='NAME', help='unique key: if a job has it already, '
+                   'print that job\'s id instead of adding one')
+    p.add_argument('--cwd', metavar='DIR', help='working directory (default: the current one)')
+    p.add_argument('-e', '--env', metavar='KEY=VALUE', action='append', default=[],
+                   help='extra environment variable; repeatable')
+    if batch:
+        p.add_argument('--stdin', action='store_true',
+                       help='read commands from stdin, one per line, in one transaction')
+        p.add_argument('-f', '--file', metavar='FILE',
+                       help='read commands from FILE, one per line, in one transaction')
+
+
+def _build_add(add):
+    p = add('add', 'queue a shell command',
+            '  queuectl add "pg_dump mydb > /backup/db.sql"\n'
+            '  queuectl add -- rsync -a "/data dir/" backup:/data   # an argument vector\n'
+            '  id=$(queuectl add -q --max-retries 5 ./flaky.sh)\n'
+            '  queuectl add --after "$id" --key deploy-42 "./deploy.sh"\n'
+            '  seq 100 | sed "s/^/echo /" | queuectl add --stdin',
+            aliases=('add-command',),
+            description='Queue COMMAND to run via /bin/sh -c in a worker. One string is '
+                        'stored as given; after "--", the words are an argument vector and '
+                        'are stored shell-quoted.')
+    if p:
+        p.add_argument('words', nargs='*', metavar='COMMAND', help='the shell command')
+        _add_options(p)
+
+
+def _build_enqueue(add):
+    p = add('enqueue', 'queue a job described as a JSON object',
+            '  queuectl enqueue \'{"id": "job1", "command": "sleep 2"}\'\n'
+            '  queuectl enqueue \'{"command": "make", "max_retries": 5, "queue": "build"}\'',
+            description='Queue a job from a JSON object. "command" is required; "id" (or '
+                        '"key") becomes the job\'s unique key; optional: max_retries, '
+                        'timeout, delay, run_at/at, priority, queue, after, cwd, env.')
+    if p:
+        p.add_argument('json', metavar='JSON', help='the job as a JSON object')
+        p.add_argument('-q', '--quiet', action='store_true', help='print only the job id')
+
+
+def _build_list(add):
+    p = add('list', 'list jobs (the newest 100 unless --limit)',
+            '  queuectl list\n  queuectl list --status failed\n'
+            '  queuectl list --queue emails --limit 0 --json', aliases=('list-jobs',))
+    if p:
+        p.add_argument('--status', '--state', dest='status', metavar='STATE', action='append',
+                       help='only jobs in STATE (%s); repeatable' % ', '.join(STATES))
+        p.add_argument('--queue', metavar='NAME', help='only jobs of this queue')
+        p.add_argument('--limit', metavar='N', type=int, default=LIST_LIMIT,
+                       help='show the newest N jobs; 0 = all (default: %d)' % LIST_LIMIT)
+        _json_flag(p)
+
+
+def _build_show(add):
+    p = add('show', 'show everything about one job, with its attempt history',
+            '  queuectl show 42\n  queuectl show deploy-42 --json', aliases=('info',))
+    if p:
+        p.add_argument('job', metavar='ID', help='job id or key')
+        _json_flag(p)
+
+
+def _build_logs(add):
+    p = add('logs', 'print a job\'s captured output',
+            '  queuectl logs 42\n  queuectl logs 42 -f\n  queuectl logs 42 --attempt 2')
+    if p:
+        p.add_argument('job', metavar='ID', help='job id or key')
+        p.add_argument('-f', '--follow', action='store_true',
+                       help='keep printing output until the job finishes')
+        p.add_argument('--attempt', metavar='N', type=int,
+                       help='only the raw output of attempt N')
+
+
+def _build_status(add):
+    p = add('status', 'show worker and job counts', '  queuectl status\n'
+            '  queuectl status --json')
+    if p:
+        _json_flag(p)
+
+
+def _worker_start_options(p):
+    p.add_argument('--count', '-c', metavar='N', type=int,
+                   help='worker processes (default: config max_workers)')
+    p.add_argument('--queue', metavar='NAME', action='append', default=[],
+                   help='serve only this queue; repeatable (default: all queues)')
+    p.add_argument('--burst', action='store_true',
+                   help='exit when nothing is left to run (retries included)')
+    p.add_argument('--detach', action='store_true',
+                   help='run the pool in the background; its log goes beside the database')
+
+
+WORKER_START_EXAMPLES = ('  queuectl worker start --count 4\n'
+                         '  queuectl worker start --burst          # drain the queue, exit\n'
+                         '  queuectl worker start --detach --queue emails')
+
+
+def _build_worker(add):
+    p = add('worker', 'start, stop or list workers',
+            WORKER_START_EXAMPLES + '\n  queuectl worker stop\n  queuectl worker list')
+    if p:
+        actions = p.add_subparsers(dest='action', metavar='ACTION')
+        actions.required = True
+        start = add('start', 'run a pool of worker processes', WORKER_START_EXAMPLES,
+                    description='Run N worker processes (in the foreground unless --detach; '
+                    'Ctrl+C stops them gracefully, a second Ctrl+C at once).', under=actions)
+        _worker_start_options(start)
+        stop = add('stop', 'stop this host\'s worker pools and wait',
+                   '  queuectl worker stop\n  queuectl worker stop --now\n'
+                   '  queuectl worker stop --timeout 5m',
+                   description='Signal every worker pool on this host to stop, and wait '
+                   'until they are gone.', under=actions)
+        stop.add_argument('--now', action='store_true',
+                          help='kill running jobs and hand them back to pending')
+        stop.add_argument('--timeout', metavar='D',
+                          help='after D, stop running jobs too (default: wait for them)')
+        lst = add('list', 'show live pools and workers',
+                  '  queuectl worker list\n  queuectl worker list --json', under=actions)
+        _json_flag(lst)
+    for alias in ('start-workers', 'start-workers-cmd'):
+        p = add(alias, 'same as "worker start"', WORKER_START_EXAMPLES)
+        if p:
+            _worker_start_options(p)
+            p.set_defaults(action='start')
+
+
+def _build_dlq(add):
+    p = add('dlq', 'list or retry jobs in the dead letter queue',
+            '  queuectl dlq list\n  queuectl dlq retry 42 43\n  queuectl dlq retry --all')
+    if p:
+        actions = p.add_subparsers(dest='action', metavar='ACTION')
+        actions.required = True
+        lst = add('list', 'jobs in the DLQ with their last error',
+                  '  queuectl dlq list\n  queuectl dlq list --json', under=actions)
+        _json_flag(lst)
+        _dlq_retry_options(add('retry', 'move jobs back to pending with attempts reset',
+                               '  queuectl dlq retry 42\n  queuectl dlq retry --all',
+                               under=actions))
+    p = add('show-dlq', 'same as "dlq list"', '  queuectl show-dlq')
+    if p:
+        _json_flag(p)
+        p.set_defaults(action='list')
+    p = add('retry-dlq', 'same as "dlq retry"', '  queuectl retry-dlq 42\n'
+            '  queuectl retry-dlq --all')
+    if p:
+        _dlq_retry_options(p)
+        p.set_defaults(action='retry')
+
+
+def _dlq_retry_options(p):
+    p.add_argument('jobs', nargs='*', metavar='ID', help='job ids or keys')
+    p.add_argument('--all', action='store_true', help='every job in the DLQ')
+
+
+def _build_cancel(add):
+    p = add('cancel', 'cancel jobs (a running job\'s process group is killed)',
+            '  queuectl cancel 42\n  queuectl cancel 42 43 deploy-7')
+    if p:
+        p.add_argument('jobs', nargs='+', metavar='ID', help='job ids or keys')
+
+
+def _build_wait(add):
+    p = add('wait', 'block until jobs finish; exit 0 only if all completed',
+            '  queuectl wait 42 || echo "job 42 failed"\n'
+            '  queuectl wait --all --timeout 10m')
+    if p:
+        p.add_argument('jobs', nargs='*', metavar='ID', help='job ids or keys')
+        p.add_argument('--all', action='store_true', help='wait until no job is unfinished')
+        p.add_argument('--timeout', metavar='D', help='give up after D (exit 124)')
+        p.add_argument('-q', '--quiet', action='store_true', help='print nothing')
+
+
+def _build_pause(add):
+    for name, verb in (('pause', 'stop claiming from'), ('resume', 'resume claiming from')):
+        p = add(name, 'workers %s a queue (every queue without QUEUE)' % verb,
+                '  queuectl %s\n  queuectl %s emails' % (name, name))
+        if p:
+            p.add_argument('queue', nargs='?', metavar='QUEUE', help='queue name')
+
+
+def _build_prune(add):
+    p = add('prune', 'delete finished jobs and their logs',
+            '  queuectl prune                      # completed and cancelled jobs\n'
+            '  queuectl prune --older-than 7d\n  queuectl prune --status dead')
+    if p:
+        p.add_argument('--older-than', metavar='D', help='only jobs finished more than D ago')
+        p.add_argument('--status', '--state', dest='status', metavar='STATE', action='append',
+                       help='completed, cancelled or dead; repeatable '
+                            '(default: completed and cancelled)')
+
+
+def _build_config(add):
+    p = add('config', 'show or change settings',
+            '  queuectl config list\n  queuectl config get max-retries\n'
+            '  queuectl config set backoff_base 2\n  queuectl config unset backoff_base')
+    if p:
+        actions = p.add_subparsers(dest='action', metavar='ACTION')
+        actions.required = True
+        lst = add('list', 'every key, its value and where it came from',
+                  '  queuectl config list\n  queuectl config list --json', under=actions)
+        _json_flag(lst)
+        get = add('get', 'print one value', '  queuectl config get max-retries',
+                  under=actions)
+        get.add_argument('key', metavar='KEY')
+        put = add('set', 'set a value in the config file (validated, written atomically)',
+                  '  queuectl config set max_retries 5\n  queuectl config set backoff-max 10m',
+                  under=actions)
+        put.add_argument('key', metavar='KEY')
+        put.add_argument('value', metavar='VALUE')
+        unset = add('unset', 'remove a value from the config file',
+                    '  queuectl config unset max_retries', under=actions)
+        unset.add_argument('key', metavar='KEY')
+
+
+COMMAND_BUILDERS = (_build_add, _build_enqueue, _build_list, _build_show, _build_logs,
+                    _build_status, _build_worker, _build_dlq, _build_cancel, _build_wait,
+                    _build_pause, _build_prune, _build_config)
+
+# Every name argparse knows a command by -> its handler's name.
+COMMAND_ALIASES = {
+    'add-command': 'add', 'list-jobs': 'list', 'info': 'show',
+    'start-workers': 'worker', 'start-workers-cmd': 'worker',
+    'show-dlq': 'dlq', 'retry-dlq': 'dlq',
+}
+
+
+class Context(object):
+    """What a command needs, loaded on first use: config, database, output streams."""
+
+    def __init__(self, args, out, err, env):
+        self.args = args
+        self.out = out
+        self.err = err
+        self.env = env
+        self._config = None
+        self._store = None
+
+    @property
+    def config(self):
+        if self._config is None:
+            self._config = Config(self.env)
+        return self._config
+
+    @property
+    def db_path(self):
+        return resolve_db_path(getattr(self.args, 'db', None), self.config)
+
+    def store(self, durable=False):
+        if self._store is None:
+            self._store = Store(self.db_path, durable=durable)
+        return self._store
+
+    def close(self):
+        if self._store is not None:
+            self._store.close()
+            self._store = None
+
+    def say(self, text):
+        self.out.write(text + '\n')
+
+    def warn(self, text):
+        self.err.write('queuectl: warning: %s\n' % text)
+
+
+# -- add / enqueue ------------------------------------------------------
+
+QUEUE_NAME_CHARS = frozenset('abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ'
+                             '0123456789_.-')
+
+
+def _check_command(command, where='command'):
+    if not command.strip():
+        raise UsageError('%s is empty' % where)
+    if '\0' in command:
+        raise UsageError('%s contains a NUL byte' % where)
+    return command
+
+
+def _parse_int(name, raw, low=None, high=None):
+    try:
+        value = int(str(raw).strip())
+    except ValueError:
+        raise UsageError('%s: expected an integer, got %r' % (name, raw))
+    if (low is not None and value < low) or (high is not None and value > high):
+        raise UsageError('%s: must be between %s and %s, got %s' % (name, low, high, value))
+    return value
+
+
+def parse_at(text, now):
+    """Epoch seconds for YYYY-MM-DDTHH:MM[:SS][Z|±HH:MM] (local unless zoned) or HH:MM."""
+    import re
+    text = text.strip()
+    match = re.match(r'^(\d{1,2}):(\d{2})$', text)
+    if match:
+        hour, minute = int(match.group(1)), int(match.group(2))
+        if hour > 23 or minute > 59:
+            raise UsageError('--at: no such time of day: %r' % text)
+        today = time.localtime(now)
+        for days in (0, 1, 2):
+            candidate = time.mktime((today.tm_year, today.tm_mon, today.tm_mday + days,
+                                     hour, minute, 0, 0, 0, -1))
+            if candidate > now:
+                return candidate
+    match = re.match(r'^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?'
+                     r'(Z|[+-]\d{2}:?\d{2})?$', text)
+    if not match:
+        raise UsageError('--at: expected YYYY-MM-DDTHH:MM[:SS] (optionally with Z or +HH:MM) '
+                         'or HH:MM, got %r' % text)
+    parts = [int(p or 0) for p in match.groups()[:6]]
+    try:
+        import calendar
+        import datetime
+        datetime.datetime(*parts)
+    except ValueError as exc:
+        raise UsageError('--at: %s in %r' % (exc, text))
+    zone = match.group(7)
+    if zone is None:
+        return time.mktime(tuple(parts) + (0, 0, -1))
+    stamp = calendar.timegm(tuple(parts) + (0, 0, 0))
+    if zone != 'Z':
+        sign = -1 if zone[0] == '-' else 1
+        digits = zone[1:].replace(':', '')
+        stamp -= sign * (int(digits[:2]) * 3600 + int(digits[2:]) * 60)
+    return stamp
+
+
+def _parse_env_pairs(pairs):
+    env = {}
+    for pair in pairs or ():
+        name, sep, value = pair.partition('=')
+        if not sep or not name or '\0' in pair or not name.replace('_', 'a').isalnum():
+            raise UsageError('--env: expected KEY=VALUE with a valid variable name, got %r'
+                             % pair)
+        env[name] = value
+    return env
+
+
+def build_spec(opts, config, now, cwd=None):
+    """A job spec (dict) from add options; validates every field."""
+    get = opts.get
+    max_retries = config['max_retries']
+    if get('max_retries') is not None:
+        max_retries = _parse_int('--max-retries', get('max_retries'), 0, 1000)
+    queue = str(get('queue') or DEFAULT_QUEUE)
+    if not set(queue) <= QUEUE_NAME_CHARS or len(queue) > 64:
+        raise UsageError('--queue: names use letters, digits, ".", "_" and "-", got %r'
+                         % queue)
+    run_at = now
+    if get('delay') is not None:
+        run_at = now + parse_duration(get('delay'), '--delay')
+    if get('at') is not None:
+        if get('delay') is not None:
+            raise UsageError('--at and --delay cannot be used together')
+        run_at = parse_at(str(get('at')), now)
+    timeout = None
+    if get('timeout') is not None:
+        timeout = parse_duration(get('timeout'), '--timeout') or None
+    key = get('key')
+    if key is not None:
+        key = str(key)
+        if not key.strip() or '\0' in key or key.isdigit():
+            raise UsageError('--key: expected a non-empty name that is not a number, got %r'
+                             % key)
+    work_dir = get('cwd') or cwd or _current_dir()
+    work_dir = os.path.abspath(work_dir)
+    if not os.path.isdir(work_dir):
+        raise UsageError('--cwd: %s is not a folder' % work_dir)
+    env = get('env') if isinstance(get('env'), dict) else _parse_env_pairs(get('env'))
+    return {'command': get('command'), 'key': key, 'queue': queue,
+            'priority': _parse_int('--priority', get('priority') or 0, -1000000, 1000000),
+            'max_retries': max_retries, 'run_at': run_at, 'timeout': timeout,
+            'cwd': work_dir, 'env': env, 'after': [str(a) for a in get('after') or ()]}
+
+
+def _current_dir():
+    try:
+        return os.getcwd()
+    except OSError:
+        raise UsageError('the current folder no longer exists; pass --cwd')
+
+
+def _command_from_words(words, vector):
+    if vector is not None:
+        import shlex
+        return _check_command(' '.join(shlex.quote(w) for w in vector))
+    if not words:
+        raise UsageError('no command given; usage: queuectl add "CMD" or '
+                         'queuectl add -- PROG ARGS...')
+    return _check_command(' '.join(words))
+
+
+def _read_batch(args, ctx):
+    if args.file == '-' or args.stdin:
+        data = sys.stdin.buffer.read() if hasattr(sys.stdin, 'buffer') else \
+            sys.stdin.read().encode()
+        source = 'stdin'
+    else:
+        try:
+            with open(args.file, 'rb') as handle:
+                data = handle.read()
+        except OSError as exc:
+            raise UsageError('-f: cannot read %s: %s' % (args.file, _os_reason(exc)))
+        source = args.file
+    try:
+        text = data.decode('utf-8')
+    except UnicodeDecodeError:
+        raise UsageError('%s is not UTF-8 text' % source)
+    commands = [line for line in text.splitlines() if line.strip()]
+    for number, command in enumerate(commands, 1):
+        _check_command(command, '%s line %d' % (source, number))
+    if not commands:
+        raise UsageError('no commands in %s' % source)
+    return commands
+
+
+def cmd_add(args, ctx):
+    now = time.time()
+    batch = args.stdin or args.file
+    if batch and (args.words or args.vector is not None):
+        raise UsageError('give either a command or --stdin/-f, not both')
+    if batch and args.key:
+        raise UsageError('--key names one job; it cannot be used with --stdin/-f')
+    opts = vars(args)
+    if not batch:
+        opts = dict(opts, command=_command_from_words(args.words, args.vector))
+        spec = build_spec(opts, ctx.config, now)
+        return _enqueue_one(ctx, spec, args.quiet)
+    commands = _read_batch(args, ctx)
+    template = build_spec(dict(opts, command='true'), ctx.config, now)
+    specs = [dict(template, command=c) for c in commands]
+    store = ctx.store(durable=True)
+    if template['after']:
+        ids = [job_id for job_id, _, _ in store.add_jobs(specs, now)]
+    else:
+        ids = store.add_many(specs, now)
+    wake_idle_workers(store, len(ids))
+    if args.quiet:
+        ctx.say('\n'.join(str(i) for i in ids))
+    else:
+        ctx.say('Added %d jobs: %d-%d' % (len(ids), ids[0], ids[-1]))
+    return EXIT_OK
+
+
+def _enqueue_one(ctx, spec, quiet):
+    store = ctx.store(durable=True)
+    [(job_id, existed, dead_reason)] = store.add_jobs([spec], time.time())
+    if existed:
+        ctx.say(str(job_id) if quiet else 'Job with key %s already exists: ID %d'
+                % (escape_text(spec['key']), job_id))
+        return EXIT_OK
+    if dead_reason:
+        ctx.warn('job %d went straight to the DLQ: %s' % (job_id, dead_reason))
+    else:
+        wake_idle_workers(store, 1)
+    ctx.say(str(job_id) if quiet else 'Added job with ID: %d' % job_id)
+    return EXIT_OK
+
+
+ENQUEUE_FIELDS = ('command', 'id', 'key', 'max_retries', 'timeout', 'delay', 'run_at', 'at',
+                  'priority', 'queue', 'after', 'depends_on', 'cwd', 'env',
+                  # accepted for compatibility with the original queuectl JSON:
+                  'state', 'attempts', 'created_at', 'updated_at')
+
+
+def cmd_enqueue(args, ctx):
+    try:
+        data = json.loads(args.json)
+    except ValueError as exc:
+        raise UsageError('JSON: %s' % exc)
+    if not isinstance(data, dict):
+        raise UsageError('JSON: expected an object such as {"command": "echo hi"}')
+    unknown = sorted(set(data) - set(ENQUEUE_FIELDS))
+    if unknown:
+        raise UsageError('JSON: unknown field %s; valid fields: %s'
+                         % (', '.join(unknown), ', '.join(ENQUEUE_FIELDS[:14])))
+    command = data.get('command')
+    if not isinstance(command, str):
+        raise UsageError('JSON: "command" is required and must be a string')
+    if data.get('state', 'pending') != 'pending' or data.get('attempts', 0) not in (0, None):
+        raise UsageError('JSON: a new job starts as state "pending" with 0 attempts')
+    if data.get('id') is not None and data.get('key') is not None:
+        raise UsageError('JSON: give "id" or "key", not both')
+    env = data.get('env') or {}
+    if not isinstance(env, dict) or not all(isinstance(v, str) for v in env.values()):
+        raise UsageError('JSON: "env" must be an object of strings')
+    after = data.get('after', data.get('depends_on')) or []
+    if not isinstance(after, list):
+        after = [after]
+    key = data.get('id', data.get('key'))
+    opts = {'command': _check_command(command), 'key': None if key is None else str(key),
+            'max_retries': data.get('max_retries'), 'timeout': data.get('timeout'),
+            'delay': data.get('delay'), 'at': data.get('at', data.get('run_at')),
+            'priority': data.get('priority', 0), 'queue': data.get('queue'),
+            'after': after, 'cwd': data.get('cwd'),
+            'env': _parse_env_pairs('%s=%s' % kv for kv in env.items())}
+    spec = build_spec(opts, ctx.config, time.time())
+    return _enqueue_one(ctx, spec, args.quiet)
+
+
+# -- reading ------------------------------------------------------------
+
+def _check_states(states, allowed=STATES):
+    for state in states or ():
+        if state not in allowed:
+            raise UsageError('--status: expected one of %s, got %r'
+                             % (', '.join(allowed), state))
+
+
+def cmd_list(args, ctx):
+    _check_states(args.status)
+    if args.limit < 0:
+        raise UsageError('--limit: must be >= 0, got %d' % args.limit)
+    jobs, more = ctx.store().list_jobs(args.status, args.queue, args.limit)
+    if args.json:
+        print_json([job_to_dict(j) for j in jobs], ctx.out)
+        return EXIT_OK
+    if not jobs:
+        ctx.say('No jobs.' if not (args.status or args.queue) else 'No matching jobs.')
+        return EXIT_OK
+    ctx.say(jobs_table(jobs, time.time()))
+    if more:
+        ctx.say('... %d older job%s not shown (use --limit 0 for all)'
+                % (more, '' if more == 1 else 's'))
+    return EXIT_OK
+
+
+def cmd_show(args, ctx):
+    job = ctx.store().job_detail(args.job)
+    if args.json:
+        print_json(job_to_dict(job, with_history=True), ctx.out)
+    else:
+        ctx.say(job_detail_text(job, time.time()))
+    return EXIT_OK
+
+
+def cmd_status(args, ctx):
+    count_rows, pauses, worker_rows = ctx.store().status_snapshot()
+    now = time.time()
+    active = len(live_workers(worker_rows, now, ctx.config['lease_seconds']))
+    totals, queues = status_counts(count_rows)
+    if args.json:
+        queue_data = {}
+        for name in sorted(set(queues) | set(q for q in pauses if q != '*')):
+            entry = dict(queues.get(name, dict((s, 0) for s in STATES)))
+            entry['paused'] = queue_is_paused(name, pauses)
+            queue_data[name] = entry
+        jobs = dict(totals)
+        jobs['total'] = sum(totals.values())
+        print_json({'workers': active, 'jobs': jobs, 'queues': queue_data,
+                    'all_paused': pauses.get('*') == 1}, ctx.out)
+    else:
+        ctx.say(status_text(active, totals, queues, pauses))
+    return EXIT_OK
+
+
+def _write_bytes(ctx, data):
+    ctx.out.flush()
+    buffer = getattr(ctx.out, 'buffer', None)
+    if buffer is not None:
+        buffer.write(data)
+        buffer.flush()
+    else:
+        ctx.out.write(data.decode('utf-8', 'replace'))
+
+
+def _read_log(ctx, job, run):
+    path = log_file_path(logs_dir_for(ctx.db_path), job['id'], run['run_id'])
+    try:
+        with open(path, 'rb') as handle:
+            return handle.read()
+    except FileNotFoundError:
+        return b''
+    except OSError as exc:
+        raise QueueError('cannot read %s: %s' % (path, _os_reason(exc)))
+
+
+def cmd_logs(args, ctx):
+    store = ctx.store()
+    job = store.job_detail(args.job)
+    if args.attempt is not None:
+        runs = [r for r in job['history'] if r['attempt'] == args.attempt]
+        if not runs:
+            raise QueueError('job %d has no attempt %d' % (job['id'], args.attempt))
+        _write_bytes(ctx, _read_log(ctx, job, runs[-1]))
+        return EXIT_OK
+    if args.follow:
+        return _follow_logs(ctx, store, job)
+    if not job['history']:
+        ctx.say('job %d has not run yet (%s)' % (job['id'], job['state']))
+        return EXIT_OK
+    for run in job['history']:
+        _print_run(ctx, job, run, _read_log(ctx, job, run))
+    return EXIT_OK
+
+
+def _print_run(ctx, job, run, data, header=True, trailer=True):
+    if header:
+        ctx.out.write(run_header(job, run))
+    if data:
+        _write_bytes(ctx, data if data.endswith(b'\n') or not trailer else data + b'\n')
+    if trailer:
+        ctx.out.write(run_trailer(run))
+    ctx.out.flush()
+
+
+def _follow_logs(ctx, store, job):
+    """Print each attempt as it happens, until the job reaches a final state."""
+    shown = {}          # run id -> bytes printed
+    closed = set()
+    while True:
+        job = store.job_detail(str(job['id']))
+        for run in job['history']:
+            if run['run_id'] in closed:
+                continue
+            data = _read_log(ctx, job, run)
+            done = shown.get(run['run_id'])
+            _print_run(ctx, job, run, data[done or 0:], header=done is None,
+                       trailer=run['finished_at'] is not None)
+            shown[run['run_id']] = len(data)
+            if run['finished_at'] is not None:
+                closed.add(run['run_id'])
+        if job['state'] in FINISHED_STATES:
+            return EXIT_OK
+        time.sleep(CLIENT_POLL * 2)
+
+
+# -- workers ------------------------------------------------------------
+
+def cmd_worker(args, ctx):
+    if args.action == 'start':
+        return _worker_start(args, ctx)
+    if args.action == 'stop':
+        return _worker_stop(args, ctx)
+    return _worker_list(args, ctx)
+
+
+def _worker_start(args, ctx):
+    count = args.count if args.count is not None else ctx.config.worker_count()
+    if count < 1 or count > 1024:
+        raise UsageError('--count: must be between 1 and 1024, got %d' % count)
+    for queue in args.queue:
+        build_spec({'queue': queue, 'command': 'true'}, ctx.config, 0, cwd='/')
+    if args.burst and args.detach:
+        raise UsageError('--burst and --detach cannot be used together')
+    db_path = ctx.db_path
+    Store(db_path).close()                    # create or migrate before any fork
+    warning = check_db_safety(db_path)
+    if warning:
+        ctx.warn(warning)
+    settings = settings_from_config(ctx.config, db_path, args.queue, args.burst)
+    if args.detach:
+        return _start_detached(ctx, settings, count)
+
+    def started(n):
+        ctx.say('Started %d worker processes' % n)
+        ctx.out.flush()
+    return run_pool(settings, count, on_started=started)
+
+
+def _start_detached(ctx, settings, count):
+    log_path = os.path.join(os.path.dirname(settings.db_path), POOL_LOG_NAME)
+    ctx.out.flush()
+    ctx.err.flush()
+    pid = os.fork()
+    if pid == 0:                                        # the pool, in the background
+        code = 1
+        try:
+            os.setsid()
+            log_fd = os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+            null_fd = os.open(os.devnull, os.O_RDONLY)
+            os.dup2(null_fd, 0)
+            os.dup2(log_fd, 1)
+            os.dup2(log_fd, 2)
+            sys.stdout = os.fdopen(1, 'w', buffering=1)
+            sys.stderr = os.fdopen(2, 'w', buffering=1)
+            code = run_pool(settings, count, detached=True)
+        finally:
+            os._exit(code)
+    store = ctx.store()
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        done, status = os.waitpid(pid, os.WNOHANG)
+        if done:
+            raise QueueError('the worker pool exited during start-up; see %s' % log_path)
+        rows = [r for r in store.workers() if r['pool_pid'] == pid and r['host'] == this_host()]
+        if len(rows) >= count:
+            ctx.say('Started %d worker processes' % count)
+            ctx.say('Pool %d runs in the background; log: %s' % (pid, log_path))
+            return EXIT_OK
+        time.sleep(CLIENT_POLL / 2)
+    raise QueueError('workers did not register within 30s; see %s' % log_path)
+
+
+def _local_pools(store, lease):
+    now = time.time()
+    host = this_host()
+    return [r for r in live_workers(store.workers(), now, lease, role='pool')
+            if r['host'] == host]
+
+
+def _worker_stop(args, ctx):
+    import signal
+    timeout = parse_duration(args.timeout, '--timeout') if args.timeout else None
+    store = ctx.store()
+    pools = _local_pools(store, ctx.config['lease_seconds'])
+    if not pools:
+        ctx.say('No worker pools running on this host.')
+        return EXIT_OK
+    first = signal.SIGUSR2 if args.now else signal.SIGTERM
+    for pool in pools:
+        try:
+            os.kill(pool['pid'], first)
+        except OSError:
+            pass
+    deadline = time.monotonic() + timeout if timeout else None
+    escalated = args.now
+    while True:
+        alive = [p for p in pools if pid_alive(p['pid'], p['proc_start'])]
+        if not alive:
+            break
+        if not escalated and deadline and time.monotonic() >= deadline:
+            escalated = True
+            deadline = None
+            for pool in alive:
+                os.kill(pool['pid'], signal.SIGUSR2)
+        time.sleep(CLIENT_POLL)
+    ctx.say('Stopped %d worker pool%s.' % (len(pools), '' if len(pools) == 1 else 's'))
+    return EXIT_OK
+
+
+def _worker_list(args, ctx):
+    rows = ctx.store().workers()
+    now = time.time()
+    lease = ctx.config['lease_seconds']
+    host = this_host()
+    rows = [r for r in rows if registration_alive(r, host, now, lease)]
+    if args.json:
+        print_json([{'pid': r['pid'], 'role': r['role'], 'host': r['host'],
+                     'pool_pid': r['pool_pid'], 'queues': r['queues'].split(',')
+                     if r['queues'] else None, 'detached': bool(r['detached']),
+                     'started_at': format_iso(r['started_at']),
+                     'heartbeat': format_iso(r['heartbeat']), 'job': r['job_id']}
+                    for r in rows], ctx.out)
+    elif not rows:
+        ctx.say('No live workers.')
+    else:
+        ctx.say(workers_table(rows, now))
+    return EXIT_OK
+
+
+# -- DLQ, cancel, wait, pause, prune ---------------------------------------
+
+def cmd_dlq(args, ctx):
+    if args.action == 'list':
+        jobs, _ = ctx.store().list_jobs(['dead'], limit=0)
+        if args.json:
+            print_json([job_to_dict(j) for j in jobs], ctx.out)
+        elif not jobs:
+            ctx.say('The DLQ is empty.')
+        else:
+            ctx.say(dlq_table(jobs))
+        return EXIT_OK
+    if args.all == bool(args.jobs):
+        raise UsageError('give job ids or --all (not both)')
+    store = ctx.store()
+    results = store.retry_dead(args.jobs, time.time(), every=args.all)
+    if results:
+        wake_idle_workers(store, len(results))
+    if args.all:
+        total = sum(1 + n for _, n in results)
+        ctx.say('Requeued %d job%s from the DLQ' % (total, '' if total == 1 else 's'))
+        return EXIT_OK
+    for job_id, dependents in results:
+        extra = (' (and %d dependent job%s)' % (dependents, '' if dependents == 1 else 's')
+                 if dependents else '')
+        ctx.say('Requeued job %d from the DLQ%s' % (job_id, extra))
+    return EXIT_OK
+
+
+def cmd_cancel(args, ctx):
+    store = ctx.store()
+    grace = ctx.config['kill_grace']
+    code = EXIT_OK
+    for ref in args.jobs:
+        try:
+            job = store.cancel(ref, time.time())
+        except (JobNotFound, InvalidTransition) as exc:
+            ctx.err.write('queuectl: error: %s\n' % exc)
+            code = EXIT_FAILURE
+            continue
+        if job['state'] == 'processing' and job['pgid'] and \
+                (job['worker'] or '').rsplit(':', 1)[0] == this_host():
+            _stop_cancelled(store, job, grace)
+        ctx.say('Cancelled job %d' % job['id'])
+    return code
+
+
+def _stop_cancelled(store, job, grace):
+    """Kill a cancelled job's process group and wake its worker to notice."""
+    import signal
+    owner_pid = int(job['worker'].rsplit(':', 1)[1])
+    try:
+        os.kill(owner_pid, signal.SIGUSR1)
+    except OSError:
+        pass
+    kill_group(job['pgid'], grace, job_id=job['id'])
+
+
+def cmd_wait(args, ctx):
+    if args.all == bool(args.jobs):
+        raise UsageError('give job ids or --all (not both)')
+    timeout = parse_duration(args.timeout, '--timeout') if args.timeout else None
+    store = ctx.store()
+    if args.all:
+        ids, last_id = set(store.unfinished_ids()), store.max_job_id()
+    else:
+        ids, last_id = set(store.get_job(ref)['id'] for ref in args.jobs), None
+    deadline = time.monotonic() + timeout if timeout is not None else None
+    warned = False
+    next_check = time.monotonic() + 1.0
+    while True:
+        if last_id is not None:
+            new = store.ids_after(last_id)
+            ids.update(new)
+            last_id = max([last_id] + new)
+        states = store.job_states(sorted(ids))
+        pending = [i for i in ids if i in states and states[i][0] not in FINISHED_STATES]
+        if not pending:
+            break
+        now = time.monotonic()
+        if deadline is not None and now >= deadline:
+            raise WaitTimeout('timed out after %s; %d job%s unfinished: %s'
+                              % (format_seconds(timeout), len(pending),
+                                 '' if len(pending) == 1 else 's',
+                                 ', '.join(str(i) for i in sorted(pending)[:10])))
+        if not warned and now >= next_check:
+            next_check = now + 1.0
+            rows = store.workers()
+            if not live_workers(rows, time.time(), ctx.config['lease_seconds']):
+                ctx.warn('no live workers; still waiting (start some with: '
+                         'queuectl worker start)')
+                warned = True
+        time.sleep(CLIENT_POLL)
+    failed = [i for i in sorted(ids) if i in states and states[i][0] != 'completed']
+    if not args.quiet:
+        for job_id in sorted(ids):
+            if job_id in states and (not args.all or job_id in failed):
+                state, error = states[job_id]
+                detail = (': ' + escape_text(error)) if error and state != 'completed' else ''
+                ctx.say('Job %d %s%s' % (job_id, state, detail))
+    return EXIT_FAILURE if failed else EXIT_OK
+
+
+def cmd_pause(args, ctx):
+    paused = args.command == 'pause'
+    if args.queue is not None:
+        build_spec({'queue': args.queue, 'command': 'true'}, ctx.config, 0, cwd='/')
+    store = ctx.store()
+    store.set_paused(args.queue, paused)
+    if not paused:
+        wake_idle_workers(store, 64)
+    target = ('queue %s' % args.queue) if args.queue else 'all queues'
+    ctx.say('%s %s' % ('Paused' if paused else 'Resumed', target))
+    return EXIT_OK
+
+
+def cmd_prune(args, ctx):
+    states = args.status or ['completed', 'cancelled']
+    _check_states(states, FINISHED_STATES)
+    before = None
+    if args.older_than:
+        before = time.time() - parse_duration(args.older_than, '--older-than')
+    removed = ctx.store().prune(states, before)
+    logs_dir = logs_dir_for(ctx.db_path)
+    for job_id, run_ids in removed:
+        for run_id in run_ids:
+            try:
+                os.unlink(log_file_path(logs_dir, job_id, run_id))
+            except FileNotFoundError:
+                pass
+    ctx.say('Pruned %d job%s' % (len(removed), '' if len(removed) == 1 else 's'))
+    return EXIT_OK
+
+
+# -- config ---------------------------------------------------------------
+
+def cmd_config(args, ctx):
+    if args.action == 'list':
+        config = ctx.config
+        if args.json:
+            print_json(dict((k, {'value': config[k], 'source': config.sources[k]})
+                            for k, _, _, _ in CONFIG_KEYS), ctx.out)
+        else:
+            ctx.say(config_table(config))
+            ctx.say('config file: %s' % config.path)
+        return EXIT_OK
+    key = normalize_key(args.key)
+    if args.action == 'get':
+        value = ctx.config[key]
+        ctx.say('' if value is None else str(value))
+        return EXIT_OK
+    path = config_file_path(ctx.env)
+    data = read_config_file(path)           # refuses (and keeps) a malformed file
+    if args.action == 'set':
+        data[key] = parse_config_value(key, args.value)
+        message = 'Set %s = %s' % (key, data[key])
+    else:
+        data.pop(key, None)
+        message = 'Unset %s (now %s)' % (key, CONFIG_SPECS[key][0])
+    write_config_file(path, data)
+    ctx.say(message)
+    env_name = ENV_PREFIX + key.upper()
+    if ctx.env.get(env_name):
+        ctx.warn('%s is set in the environment and overrides the config file' % env_name)
+    return EXIT_OK
+
+
+HANDLERS = {
+    'add': cmd_add, 'enqueue': cmd_enqueue, 'list': cmd_list, 'show': cmd_show,
+    'logs': cmd_logs, 'status': cmd_status, 'worker': cmd_worker, 'dlq': cmd_dlq,
+    'cancel': cmd_cancel, 'wait': cmd_wait, 'pause': cmd_pause, 'resume': cmd_pause,
+    'prune': cmd_prune, 'config': cmd_config,
+}
+
+
+########################################################################
+# Main
+########################################################################
+
+def _command_index(argv):
+    """Index of the subcommand word in argv (skipping global options), or None."""
+    skip = False
+    for index, word in enumerate(argv):
+        if skip:
+            skip = False
+        elif word == '--db':
+            skip = True
+        elif word == '--' or not word.startswith('-'):
+            return index if word in HANDLERS or word in COMMAND_ALIASES else None
+    return None
+
+
+def parse_args(argv):
+    """Parse argv; builds only the parser of the command given, which keeps add fast.
+
+    `add ... -- prog args`: the words after '--' are an argument vector.
+    """
+    argv = list(argv)
+    index = _command_index(argv)
+    vector = None
+    if index is not None and argv[index] in ('add', 'add-command') and '--' in argv[index:]:
+        cut = argv.index('--', index)
+        argv, vector = argv[:cut], argv[cut + 1:]
+    name = argv[index] if index is not None else None
+    args = build_parser(name).parse_args(argv)
+    args.command = COMMAND_ALIASES.get(args.command, args.command)
+    args.vector = vector
+    return args
+
+
+def main(argv=None, env=None, out=None, err=None):
+    """Run one command; returns its exit status. Prints only here and in cmd_*."""
+    argv = sys.argv[1:] if argv is None else list(argv)
+    env = os.environ if env is None else env
+    out = out or sys.stdout
+    err = err or sys.stderr
+    ctx = None
+    try:
+        args = parse_args(argv)
+        handler = HANDLERS[args.command]
+        ctx = Context(args, out, err, env)
+        return handler(args, ctx)
+    except QueueError as exc:
+        err.write('queuectl: error: %s\n' % exc)
+        return exc.exit_code
+    except SystemExit as exc:                 # argparse --help / --version
+        return exc.code if isinstance(exc.code, int) else EXIT_USAGE
+    except KeyboardInterrupt:
+        err.write('\n')
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        _silence_stdout()
+        return EXIT_FAILURE
+    except Exception as exc:
+        if str(env.get('QUEUECTL_LOG_LEVEL', '')).upper() == 'DEBUG':
+            raise
+        err.write('queuectl: error: internal error: %s: %s (set QUEUECTL_LOG_LEVEL=DEBUG '
+                  'for the traceback)\n' % (type(exc).__name__, exc))
+        return EXIT_FAILURE
+    finally:
+        if ctx is not None:
+            ctx.close()
+
+
+def _silence_stdout():
+    """After EPIPE (`queuectl list | head`): make the final flush quiet."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+
+
+def _entry():
+    """Console-script entry point (pyproject.toml)."""
+    code = main()
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:
+        _silence_stdout()
+        code = code or EXIT_FAILURE
+    sys.exit(code)
+
+
+if __name__ == '__main__':
+    _entry()
