@@ -88,6 +88,10 @@ class UsageError(QueueError):
     """Bad input: a flag, a value, a command line (exit 2)."""
     exit_code = EXIT_USAGE
 
+    def __init__(self, message, usage=None):
+        QueueError.__init__(self, message)
+        self.usage = usage
+
 
 class ConfigError(QueueError):
     """A config file that cannot be read or a key that does not exist."""
@@ -238,8 +242,8 @@ def parse_config_value(key, raw):
     return CONFIG_SPECS[key][1](key, raw)
 
 
-def _xdg_dir(var, fallback):
-    base = os.environ.get(var) or os.path.join(os.path.expanduser('~'), fallback)
+def _xdg_dir(env, var, fallback):
+    base = env.get(var) or os.path.join(os.path.expanduser('~'), fallback)
     return os.path.join(base, 'queuectl')
 
 
@@ -249,7 +253,7 @@ def config_file_path(env):
         return os.path.abspath(env[ENV_CONFIG])
     if env.get(ENV_HOME):
         return os.path.join(os.path.abspath(env[ENV_HOME]), CONFIG_NAME)
-    return os.path.join(_xdg_dir('XDG_CONFIG_HOME', '.config'), CONFIG_NAME)
+    return os.path.join(_xdg_dir(env, 'XDG_CONFIG_HOME', '.config'), CONFIG_NAME)
 
 
 def read_config_file(path):
@@ -345,7 +349,8 @@ def resolve_db_path(cli_path, config):
         return os.path.join(os.path.abspath(env[ENV_HOME]), DB_NAME)
     if config['db_path']:
         return config['db_path']
-    return os.path.join(_xdg_dir('XDG_DATA_HOME', os.path.join('.local', 'share')), DB_NAME)
+    return os.path.join(_xdg_dir(env, 'XDG_DATA_HOME', os.path.join('.local', 'share')),
+                        DB_NAME)
 
 
 def logs_dir_for(db_path):
@@ -2296,20 +2301,25 @@ EPILOG_EXIT = ('exit status: 0 success, 1 the operation failed or the answer is 
                '2 usage error, 124 wait timed out')
 
 
-def _parser_class():
+def _parser_class(out):
     import argparse
 
     class Parser(argparse.ArgumentParser):
+        """Errors become UsageError; --help and --version write to `out`."""
+
         def error(self, message):
-            self.print_usage(sys.stderr)
-            raise UsageError(message)
+            raise UsageError(message, usage=self.format_usage())
+
+        def _print_message(self, message, file=None):
+            if message:
+                out.write(message)
     return Parser
 
 
-def build_parser(command=None):
+def build_parser(command=None, out=None):
     """The argument parser; with `command`, only that subcommand is built (fast add)."""
     import argparse
-    parser_class = _parser_class()
+    parser_class = _parser_class(out or sys.stdout)
     raw = argparse.RawDescriptionHelpFormatter
     parser = parser_class(
         prog='queuectl', formatter_class=raw,
@@ -3303,7 +3313,7 @@ def _command_index(argv):
     return None
 
 
-def parse_args(argv):
+def parse_args(argv, out=None):
     """Parse argv; builds only the parser of the command given, which keeps add fast.
 
     `add ... -- prog args`: the words after '--' are an argument vector.
@@ -3315,7 +3325,7 @@ def parse_args(argv):
         cut = argv.index('--', index)
         argv, vector = argv[:cut], argv[cut + 1:]
     name = argv[index] if index is not None else None
-    args = build_parser(name).parse_args(argv)
+    args = build_parser(name, out).parse_args(argv)
     args.command = COMMAND_ALIASES.get(args.command, args.command)
     args.vector = vector
     return args
@@ -3329,11 +3339,13 @@ def main(argv=None, env=None, out=None, err=None):
     err = err or sys.stderr
     ctx = None
     try:
-        args = parse_args(argv)
+        args = parse_args(argv, out)
         handler = HANDLERS[args.command]
         ctx = Context(args, out, err, env)
         return handler(args, ctx)
     except QueueError as exc:
+        if getattr(exc, 'usage', None):
+            err.write(exc.usage)
         err.write('queuectl: error: %s\n' % exc)
         return exc.exit_code
     except SystemExit as exc:                 # argparse --help / --version

@@ -1,0 +1,73 @@
+# queuectl: make test | lint | test-compat | test-oldest | test-newest | bench
+PYTHON ?= python3
+VENV := .venv
+CACHE := .cache
+SQLITE_OLD_DIR := $(CACHE)/sqlite-3.15.0
+SQLITE_OLD := $(SQLITE_OLD_DIR)/libsqlite3.so.0
+PY_OLDEST := 3.6.15
+VERSION = $(shell $(PYTHON) queuectl.py --version)
+
+.PHONY: test lint test-compat test-oldest test-newest bench version clean
+
+## the README's test command: the whole suite under the default python3
+test:
+	$(PYTHON) -m unittest test_queuectl
+
+## vermin proves the Python 3.6 floor; the SQL scan proves the SQLite 3.15 floor
+lint: $(VENV)/bin/vermin
+	$(VENV)/bin/vermin -q -t=3.6- --violations --no-tips queuectl.py test_queuectl.py $(wildcard bench_queuectl.py)
+	$(PYTHON) -m unittest test_queuectl.TestPortability
+
+$(VENV)/bin/vermin:
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install -q --disable-pip-version-check vermin
+
+## every CPython 3.6-3.13 that pyenv has, then Python 3.6 on SQLite 3.15.0
+test-compat:
+	@if ! command -v pyenv >/dev/null 2>&1; then echo "test-compat: SKIPPED: pyenv not found"; exit 0; fi; \
+	tested=""; \
+	for v in $$(pyenv versions --bare | grep -E '^3\.(6|7|8|9|10|11|12|13)\.[0-9]+$$'); do \
+		echo "== Python $$v"; \
+		PYENV_VERSION=$$v python3 -c 'import sqlite3,sys; print(sys.version.split()[0], "SQLite", sqlite3.sqlite_version)'; \
+		PYENV_VERSION=$$v python3 -m unittest test_queuectl || exit 1; \
+		tested="$$tested $$v"; \
+	done; \
+	echo "test-compat: passed on:$$tested"
+	$(MAKE) test-oldest
+
+## Python 3.6 against SQLite 3.15.0 (the floor); builds the library once
+test-oldest:
+	@if ! command -v pyenv >/dev/null 2>&1 || ! pyenv versions --bare | grep -qx '$(PY_OLDEST)'; then \
+		echo "test-oldest: SKIPPED: pyenv or Python $(PY_OLDEST) not found"; exit 0; fi; \
+	if [ ! -f $(SQLITE_OLD) ] && ! $(MAKE) --no-print-directory $(SQLITE_OLD); then \
+		echo "test-oldest: SKIPPED: could not build SQLite 3.15.0 (needs npm and gcc)"; exit 0; fi; \
+	echo "== Python $(PY_OLDEST) with SQLite 3.15.0"; \
+	LD_LIBRARY_PATH=$(CURDIR)/$(SQLITE_OLD_DIR) PYENV_VERSION=$(PY_OLDEST) \
+		QUEUECTL_EXPECT_SQLITE=3.15.0 python3 -m unittest test_queuectl
+
+## the newest CPython that pyenv has
+test-newest:
+	@if ! command -v pyenv >/dev/null 2>&1; then echo "test-newest: SKIPPED: pyenv not found"; exit 0; fi; \
+	v=$$(pyenv versions --bare | grep -E '^3\.[0-9]+\.[0-9]+$$' | sort -t. -k2,2n -k3,3n | tail -1); \
+	echo "== Python $$v (newest)"; \
+	PYENV_VERSION=$$v python3 -m unittest test_queuectl
+
+$(SQLITE_OLD):
+	@command -v npm >/dev/null && command -v gcc >/dev/null || { echo "npm or gcc missing"; exit 1; }
+	rm -rf $(CACHE)/sqlite-build && mkdir -p $(CACHE)/sqlite-build $(SQLITE_OLD_DIR)
+	cd $(CACHE)/sqlite-build && npm pack --silent sqlite3@4.0.0 >/dev/null \
+		&& tar xzf sqlite3-4.0.0.tgz package/deps/sqlite-autoconf-3150000.tar.gz \
+		&& tar xzf package/deps/sqlite-autoconf-3150000.tar.gz \
+		&& gcc -O1 -shared -fPIC sqlite-autoconf-3150000/sqlite3.c -o libsqlite3.so.0 -lpthread -ldl
+	mv $(CACHE)/sqlite-build/libsqlite3.so.0 $(SQLITE_OLD)
+	rm -rf $(CACHE)/sqlite-build
+
+## throughput, latency and start-up against floors and peers
+bench:
+	$(PYTHON) bench_queuectl.py
+
+version:
+	@echo $(VERSION)
+
+clean:
+	rm -rf $(VENV) $(CACHE) __pycache__ build dist *.egg-info

@@ -1,0 +1,862 @@
+"""Tests for queuectl.py: stdlib unittest, also collected by pytest.
+
+Laid out from fast to slow: pure functions, the CLI in-process
+(main(argv) against a real SQLite file), then real worker pools in
+subprocesses with real faults. Every test has its own QUEUECTL_HOME.
+Run: make test   (or: python3 -m unittest -v test_queuectl)
+"""
+
+import contextlib
+import doctest
+import io
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+import unittest
+
+import queuectl
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+SCRIPT = os.path.join(HERE, 'queuectl.py')
+LINUX = sys.platform.startswith('linux')
+
+
+class QueuectlTestCase(unittest.TestCase):
+    """A private QUEUECTL_HOME, an in-process CLI runner and subprocess helpers."""
+
+    WATCHDOG = 60        # seconds before a hung test fails instead of hanging
+
+    def setUp(self):
+        tmp = tempfile.TemporaryDirectory(prefix='queuectl-test-')
+        self.addCleanup(tmp.cleanup)
+        self.home = tmp.name
+        self.env = dict((k, v) for k, v in os.environ.items() if not k.startswith('QUEUECTL_'))
+        self.env.update({
+            'QUEUECTL_HOME': self.home,
+            # Small timings keep the suite fast; tests needing others set them.
+            'QUEUECTL_BACKOFF_BASE': '0.05',
+            'QUEUECTL_KILL_GRACE': '1',
+            'QUEUECTL_POLL_INTERVAL': '0.2',
+            'PYTHONDONTWRITEBYTECODE': '1',
+        })
+        self.db_path = os.path.join(self.home, 'queue.db')
+        self.procs = []
+        self.addCleanup(self._reap_procs)
+        if hasattr(signal, 'SIGALRM'):
+            previous = signal.signal(signal.SIGALRM, self._watchdog)
+            signal.alarm(self.WATCHDOG)
+            self.addCleanup(signal.signal, signal.SIGALRM, previous)
+            self.addCleanup(signal.alarm, 0)
+
+    def _watchdog(self, signum, frame):
+        raise AssertionError('test still running after %ds' % self.WATCHDOG)
+
+    def _reap_procs(self):
+        for proc in self.procs:
+            if proc.poll() is None:
+                try:
+                    os.killpg(proc.pid, signal.SIGKILL)
+                except OSError:
+                    proc.kill()
+            proc.wait()
+            for stream in (proc.stdout, proc.stderr):
+                if stream:
+                    stream.close()
+        # Jobs run in sessions of their own: kill any that outlived the test.
+        for pid in job_pids_with_home(self.home):
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except OSError:
+                pass
+
+    # -- the CLI, in-process ---------------------------------------------
+
+    def cli(self, *argv, **kwargs):
+        """Run main(argv) in-process; returns (exit code, stdout, stderr)."""
+        out, err = io.StringIO(), io.StringIO()
+        stdin = kwargs.get('stdin')
+        with swapped_stdin(stdin), cwd(kwargs.get('cwd', self.home)):
+            code = queuectl.main(list(argv), env=kwargs.get('env', self.env), out=out, err=err)
+        return code, out.getvalue(), err.getvalue()
+
+    def ok(self, *argv, **kwargs):
+        """Run a command that must succeed; returns its stdout."""
+        code, out, err = self.cli(*argv, **kwargs)
+        self.assertEqual(code, 0, 'queuectl %s failed (%s): %s%s' % (' '.join(argv), code,
+                                                                   out, err))
+        return out
+
+    def fails(self, code, *argv, **kwargs):
+        """Run a command that must fail with `code`; returns its stderr."""
+        got, out, err = self.cli(*argv, **kwargs)
+        self.assertEqual(got, code, 'queuectl %s: expected exit %d, got %d\n%s%s'
+                         % (' '.join(argv), code, got, out, err))
+        self.assertNotIn('Traceback', err)
+        return err
+
+    def add(self, *argv):
+        """Add a job; returns its id."""
+        return int(self.ok('add', '-q', *argv).strip())
+
+    def job(self, ref):
+        return json.loads(self.ok('show', str(ref), '--json'))
+
+    def state(self, ref):
+        return self.job(ref)['state']
+
+    # -- real processes ---------------------------------------------------
+
+    def spawn(self, *argv, **kwargs):
+        """Start `python3 queuectl.py ARGV` in its own process group."""
+        env = dict(self.env, **kwargs.pop('env', {}))
+        proc = subprocess.Popen([sys.executable, SCRIPT] + list(argv), env=env,
+                                cwd=self.home, stdin=subprocess.DEVNULL,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                start_new_session=True, **kwargs)
+        self.procs.append(proc)
+        return proc
+
+    def run_proc(self, *argv, **kwargs):
+        """Run `python3 queuectl.py ARGV` to its end; returns (code, out, err)."""
+        timeout = kwargs.pop('timeout', 45)
+        proc = self.spawn(*argv, **kwargs)
+        out, err = proc.communicate(timeout=timeout)
+        return proc.returncode, out.decode('utf-8', 'replace'), err.decode('utf-8', 'replace')
+
+    def burst(self, count=2, *extra, **kwargs):
+        """Run a pool until nothing is left to do; returns its stderr (the log)."""
+        code, out, err = self.run_proc('worker', 'start', '--count', str(count), '--burst',
+                                       *extra, **kwargs)
+        self.assertEqual(code, 0, 'burst pool failed:\n' + err)
+        self.assertIn('Started %d worker processes' % count, out)
+        self.assertNotIn('Traceback', err)
+        return err
+
+    def start_pool(self, count=1, *extra, **kwargs):
+        """A long-running foreground pool; waits until its workers registered."""
+        proc = self.spawn('worker', 'start', '--count', str(count), *extra, **kwargs)
+        self.wait_until(lambda: len(self.worker_rows(pool_pid=proc.pid)) >= count,
+                        what='%d workers registered' % count)
+        return proc
+
+    def worker_rows(self, pool_pid=None, role='worker'):
+        if not os.path.exists(self.db_path):
+            return []
+        with contextlib.closing(sqlite3.connect(self.db_path, timeout=10)) as conn:
+            try:
+                rows = conn.execute('SELECT pid, pool_pid, job_id FROM workers '
+                                    'WHERE role = ?', (role,)).fetchall()
+            except sqlite3.OperationalError:        # schema not created yet
+                return []
+        return [r for r in rows if pool_pid is None or r[1] == pool_pid]
+
+    def wait_until(self, predicate, timeout=15, interval=0.02, what='condition'):
+        deadline = time.monotonic() + timeout
+        while True:
+            value = predicate()
+            if value:
+                return value
+            if time.monotonic() > deadline:
+                self.fail('%s not met after %.0fs' % (what, timeout))
+            time.sleep(interval)
+
+    def wait_state(self, ref, states, timeout=15):
+        states = (states,) if isinstance(states, str) else states
+        return self.wait_until(lambda: self.state(ref) in states, timeout,
+                               what='job %s in %s' % (ref, '/'.join(states)))
+
+    def assert_integrity(self):
+        with contextlib.closing(sqlite3.connect(self.db_path, timeout=10)) as conn:
+            self.assertEqual(conn.execute('PRAGMA integrity_check').fetchone()[0], 'ok')
+
+    def path(self, *parts):
+        return os.path.join(self.home, *parts)
+
+
+@contextlib.contextmanager
+def swapped_stdin(data):
+    if data is None:
+        yield
+        return
+    saved = sys.stdin
+    sys.stdin = io.TextIOWrapper(io.BytesIO(data.encode() if isinstance(data, str) else data))
+    try:
+        yield
+    finally:
+        sys.stdin = saved
+
+
+@contextlib.contextmanager
+def cwd(path):
+    saved = os.getcwd()
+    os.chdir(path)
+    try:
+        yield
+    finally:
+        os.chdir(saved)
+
+
+def job_pids_with_home(home):
+    """Pids of live processes whose environment carries QUEUECTL_HOME=home (Linux)."""
+    if not LINUX:
+        return []
+    marker = ('\0QUEUECTL_HOME=%s\0' % home).encode()
+    pids = []
+    for entry in os.listdir('/proc'):
+        if not entry.isdigit() or int(entry) == os.getpid():
+            continue
+        try:
+            with open('/proc/%s/environ' % entry, 'rb') as handle:
+                if marker in b'\0' + handle.read():
+                    with open('/proc/%s/stat' % entry, 'rb') as stat:
+                        data = stat.read()
+                    if data[data.rindex(b')') + 2:][:1] not in (b'Z', b'X'):
+                        pids.append(int(entry))
+        except (OSError, ValueError):
+            continue
+    return pids
+
+
+def live_group_members(pgid):
+    """Non-zombie processes in a process group (Linux /proc scan)."""
+    return queuectl.group_members(pgid)
+
+
+########################################################################
+# Pure functions: retry policy, durations, formatting
+########################################################################
+
+class TestRetryPolicy(unittest.TestCase):
+
+    def test_delay_doubles_from_base_and_is_capped(self):
+        self.assertEqual([queuectl.retry_delay(n, 1, 3600) for n in range(1, 6)],
+                         [1, 2, 4, 8, 16])
+        self.assertEqual(queuectl.retry_delay(20, 1, 3600), 3600)
+        self.assertEqual(queuectl.retry_delay(5000, 2, 60), 60)
+
+    def test_job_runs_max_retries_plus_one_times_then_is_dead(self):
+        states = [queuectl.next_state(False, n, 3, 1, 60, 0)[0] for n in (1, 2, 3, 4)]
+        self.assertEqual(states, ['failed', 'failed', 'failed', 'dead'])
+        self.assertEqual(queuectl.next_state(True, 4, 3, 1, 60, 7), ('completed', 7))
+        self.assertEqual(queuectl.next_state(False, 2, 3, 1.5, 60, 100), ('failed', 103.0))
+
+    def test_zero_retries_goes_straight_to_dlq(self):
+        self.assertEqual(queuectl.next_state(False, 1, 0, 1, 60, 5), ('dead', 5))
+
+    def test_exit_descriptions(self):
+        self.assertIsNone(queuectl.describe_exit(0))
+        self.assertEqual(queuectl.describe_exit(2), 'exit status 2')
+        self.assertIn('command not found', queuectl.describe_exit(127))
+        self.assertEqual(queuectl.describe_exit(-15), 'killed by signal 15 (SIGTERM)')
+
+
+class TestParsing(unittest.TestCase):
+
+    def test_durations(self):
+        cases = {'30': 30, '30s': 30, '5m': 300, '2h': 7200, '1d': 86400, '0.5': 0.5,
+                 ' 2M ': 120}
+        for text, seconds in cases.items():
+            self.assertEqual(queuectl.parse_duration(text), seconds, text)
+        for bad in ('', 'abc', '-1', '5x', 'm', 'nan', 'inf', '1e999'):
+            with self.assertRaises(queuectl.UsageError, msg=bad):
+                queuectl.parse_duration(bad)
+
+    def test_at_accepts_iso_utc_offsets_and_clock_times(self):
+        self.assertEqual(queuectl.parse_at('2030-01-02T03:04:05Z', 0), 1893553445)
+        self.assertEqual(queuectl.parse_at('2030-01-02T05:04:05+02:00', 0), 1893553445)
+        self.assertEqual(queuectl.parse_at('2030-01-02T01:04:05-0200', 0), 1893553445)
+        local = queuectl.parse_at('2030-01-02T03:04', 0)
+        self.assertEqual(time.localtime(local)[:5], (2030, 1, 2, 3, 4))
+        now = time.time()
+        nxt = queuectl.parse_at('%02d:%02d' % time.localtime(now - 120)[3:5], now)
+        self.assertTrue(now < nxt <= now + 86400 + 3600)
+        for bad in ('25:00', '2030-13-01T00:00', 'tomorrow', '2030-01-02', '12:60'):
+            with self.assertRaises(queuectl.UsageError, msg=bad):
+                queuectl.parse_at(bad, now)
+
+    def test_escape_keeps_terminal_safe(self):
+        self.assertEqual(queuectl.escape_text('a\x1b]0;pwn\x07b'), 'a\\x1b]0;pwn\\x07b')
+        self.assertEqual(queuectl.shorten('x' * 60, 10), 'xxxxxxx...')
+
+    def test_output_capture_keeps_head_and_tail(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            path = os.path.join(tmp, 'log')
+            capture = queuectl.OutputCapture(path, 2000)
+            for i in range(100):
+                capture.write(('line %04d\n' % i).encode() * 10)
+            self.assertEqual(capture.close(), 'line 0099')
+            with open(path, 'rb') as handle:
+                data = handle.read()
+            self.assertTrue(data.startswith(b'line 0000'))
+            self.assertTrue(data.endswith(b'line 0099\n'))
+            self.assertIn(b'bytes of output dropped', data)
+            self.assertLess(len(data), 2200)
+
+    def test_output_capture_creates_no_file_for_silent_jobs(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            path = os.path.join(tmp, 'log')
+            self.assertEqual(queuectl.OutputCapture(path, 2000).close(), '')
+            self.assertFalse(os.path.exists(path))
+
+
+########################################################################
+# Config
+########################################################################
+
+class TestConfig(QueuectlTestCase):
+
+    def test_set_get_unset_with_dashes_or_underscores(self):
+        self.assertEqual(self.ok('config', 'get', 'max-retries').strip(), '3')
+        self.assertEqual(self.ok('config', 'set', 'max-retries', '5'), 'Set max_retries = 5\n')
+        self.assertEqual(self.ok('config', 'get', 'max_retries').strip(), '5')
+        self.ok('config', 'set', 'backoff_max', '10m')
+        self.assertEqual(self.ok('config', 'get', 'backoff-max').strip(), '600')
+        path = self.path('config.json')
+        self.assertEqual(os.stat(path).st_mode & 0o777, 0o600)
+        with open(path) as handle:
+            self.assertEqual(json.load(handle), {'max_retries': 5, 'backoff_max': 600})
+        self.ok('config', 'unset', 'max_retries')
+        self.assertEqual(self.ok('config', 'get', 'max_retries').strip(), '3')
+
+    def test_list_shows_value_and_source(self):
+        self.ok('config', 'set', 'job_timeout', '30')
+        env = dict(self.env, QUEUECTL_MAX_RETRIES='7')
+        out = self.ok('config', 'list', env=env)
+        self.assertRegex(out, r'max_retries\s+7\s+env QUEUECTL_MAX_RETRIES')
+        self.assertRegex(out, r'job_timeout\s+30\s+file')
+        self.assertRegex(out, r'lease_seconds\s+30\s+default')
+        data = json.loads(self.ok('config', 'list', '--json', env=env))
+        self.assertEqual(data['max_retries'], {'value': 7, 'source': 'env QUEUECTL_MAX_RETRIES'})
+
+    def test_environment_overrides_file_and_flag_overrides_both(self):
+        self.ok('config', 'set', 'max_retries', '2')
+        env = dict(self.env, QUEUECTL_MAX_RETRIES='4')
+        self.assertEqual(self.job(self.add('true'))['max_retries'], 2)
+        job_id = int(self.ok('add', '-q', 'true', env=env))
+        self.assertEqual(self.job(job_id)['max_retries'], 4)
+        job_id = int(self.ok('add', '-q', '--max-retries', '0', 'true', env=env))
+        self.assertEqual(self.job(job_id)['max_retries'], 0)
+
+    def test_bad_keys_and_values_are_refused_with_the_expected_form(self):
+        err = self.fails(2, 'config', 'set', 'nope', '1')
+        self.assertIn("unknown config key 'nope'; valid keys: max_retries", err)
+        for key, value, expect in (('max_retries', '-1', 'between 0 and 1000'),
+                                   ('max_retries', 'x', 'expected an integer'),
+                                   ('backoff_base', 'soon', 'expected a duration'),
+                                   ('log_level', 'LOUD', 'expected DEBUG, INFO'),
+                                   ('max_workers', '0', 'between 1 and 1024')):
+            err = self.fails(2, 'config', 'set', key, value)
+            self.assertIn(expect, err)
+            self.assertEqual(err.count('\n'), 1, err)
+        self.assertFalse(os.path.exists(self.path('config.json')))
+
+    def test_malformed_config_is_reported_with_path_and_never_overwritten(self):
+        path = self.path('config.json')
+        with open(path, 'w') as handle:
+            handle.write('{"max_retries": 3,,}')
+        for argv in (('config', 'set', 'max_retries', '1'), ('add', 'true'), ('status',)):
+            err = self.fails(1, *argv)
+            self.assertIn(path, err)
+            self.assertIn('not valid JSON', err)
+            self.assertIn('line 1 column', err)
+        with open(path) as handle:
+            self.assertEqual(handle.read(), '{"max_retries": 3,,}')
+
+    def test_invalid_value_in_file_names_the_file(self):
+        with open(self.path('config.json'), 'w') as handle:
+            json.dump({'max_retries': -4}, handle)
+        err = self.fails(1, 'status')
+        self.assertIn('max_retries: must be between 0 and 1000', err)
+        self.assertIn(self.path('config.json'), err)
+
+    def test_config_locations_follow_the_spec(self):
+        env = dict(self.env)
+        del env['QUEUECTL_HOME']
+        env['XDG_CONFIG_HOME'] = self.path('xdg-config')
+        env['XDG_DATA_HOME'] = self.path('xdg-data')
+        self.ok('config', 'set', 'max_retries', '1', env=env)
+        self.assertTrue(os.path.exists(self.path('xdg-config', 'queuectl', 'config.json')))
+        self.ok('add', 'true', env=env)
+        db = self.path('xdg-data', 'queuectl', 'queue.db')
+        self.assertEqual(os.stat(db).st_mode & 0o777, 0o600)
+        self.assertEqual(os.stat(os.path.dirname(db)).st_mode & 0o777, 0o700)
+        env['QUEUECTL_CONFIG'] = self.path('other.json')
+        self.ok('config', 'set', 'db_path', self.path('elsewhere.db'), env=env)
+        self.ok('add', 'true', env=env)
+        self.assertTrue(os.path.exists(self.path('elsewhere.db')))
+        self.ok('--db', self.path('flag.db'), 'add', 'true', env=env)
+        self.ok('add', '--db', self.path('flag2.db'), 'true', env=env)
+        env['QUEUECTL_DB_PATH'] = self.path('envdb.db')
+        self.ok('add', 'true', env=env)
+        for name in ('flag.db', 'flag2.db', 'envdb.db'):
+            self.assertTrue(os.path.exists(self.path(name)), name)
+
+
+########################################################################
+# Adding jobs
+########################################################################
+
+class TestAdd(QueuectlTestCase):
+
+    def test_add_prints_the_id_and_stores_the_command_as_given(self):
+        self.assertEqual(self.ok('add', 'echo "hello world" | tr a-z A-Z'),
+                         'Added job with ID: 1\n')
+        self.assertEqual(self.ok('add', '-q', 'true'), '2\n')
+        self.assertEqual(self.ok('add-command', 'true'), 'Added job with ID: 3\n')
+        job = self.job(1)
+        self.assertEqual(job['command'], 'echo "hello world" | tr a-z A-Z')
+        self.assertEqual((job['state'], job['attempts'], job['max_retries']), ('pending', 0, 3))
+        self.assertEqual(job['cwd'], os.path.realpath(self.home))
+
+    def test_argument_vector_after_double_dash_is_shell_quoted(self):
+        job_id = self.add('--', 'printf', '%s|', 'a b', "it's", '$HOME')
+        self.assertEqual(self.job(job_id)['command'], "printf '%s|' 'a b' 'it'\"'\"'s' '$HOME'")
+        self.burst(1)
+        self.assertEqual(self.ok('logs', str(job_id), '--attempt', '1'), "a b|it's|$HOME|")
+
+    def test_empty_or_nul_commands_are_refused(self):
+        self.assertIn('command is empty', self.fails(2, 'add', ''))
+        self.assertIn('command is empty', self.fails(2, 'add', '   '))
+        self.assertIn('NUL', self.fails(2, 'add', 'echo a\0b'))
+        self.assertIn('no command given', self.fails(2, 'add'))
+        self.assertIn('command is empty', self.fails(2, 'add', '--'))
+        self.assertFalse(self.ok('list', '--json').strip('[]\n'))
+
+    def test_bad_options_are_one_line_errors(self):
+        cases = ((('--max-retries', 'x'), 'expected an integer'),
+                 (('--max-retries', '-1'), 'between 0 and 1000'),
+                 (('--timeout', 'soon'), 'expected a duration'),
+                 (('--delay', '-5'), 'expected a duration'),
+                 (('--at', 'noon'), 'expected YYYY-MM-DD'),
+                 (('--priority', 'high'), 'expected an integer'),
+                 (('--queue', 'a b'), 'names use letters'),
+                 (('--cwd', '/no/such/dir'), 'is not a folder'),
+                 (('-e', 'NOEQUALS'), 'expected KEY=VALUE'),
+                 (('--key', '42'), 'not a number'),
+                 (('--bogus',), 'unrecognized arguments'))
+        for args, expect in cases:
+            err = self.fails(2, 'add', *(args + ('true',)))
+            self.assertIn(expect, err)
+            self.assertTrue(err.splitlines()[-1].startswith('queuectl: error: '), err)
+
+    def test_env_and_cwd_reach_the_job(self):
+        folder = self.path('work')
+        os.mkdir(folder)
+        job_id = self.add('--cwd', folder, '-e', 'GREETING=hi there', '-e', 'EMPTY=',
+                          'echo "$GREETING|$EMPTY|$(pwd)|$QUEUECTL_JOB_ID|$QUEUECTL_ATTEMPT"')
+        self.assertEqual(self.job(job_id)['env'], {'GREETING': 'hi there', 'EMPTY': ''})
+        self.burst(1)
+        self.assertEqual(self.ok('logs', str(job_id), '--attempt', '1'),
+                         'hi there||%s|%d|1\n' % (folder, job_id))
+
+    def test_batch_from_stdin_and_file_is_one_transaction(self):
+        out = self.ok('add', '--stdin', stdin='echo 1\n\necho 2\n  \necho 3\n')
+        self.assertEqual(out, 'Added 3 jobs: 1-3\n')
+        path = self.path('cmds.txt')
+        with open(path, 'w') as handle:
+            handle.write('echo a\necho b\n')
+        self.assertEqual(self.ok('add', '-q', '-f', path, '--queue', 'batch'), '4\n5\n')
+        self.assertEqual(self.job(5)['queue'], 'batch')
+        err = self.fails(2, 'add', '--stdin', stdin='echo ok\necho \0bad\n')
+        self.assertIn('stdin line 2 contains a NUL byte', err)
+        self.assertIn('no commands', self.fails(2, 'add', '--stdin', stdin='\n\n'))
+        self.assertIn('cannot read', self.fails(2, 'add', '-f', self.path('missing')))
+        self.assertIn('not both', self.fails(2, 'add', '--stdin', 'true', stdin='true\n'))
+        self.assertEqual(len(json.loads(self.ok('list', '--json'))), 5)
+
+    def test_key_is_idempotent(self):
+        self.assertEqual(self.ok('add', '--key', 'nightly', 'true'), 'Added job with ID: 1\n')
+        self.assertEqual(self.ok('add', '--key', 'nightly', 'echo other'),
+                         'Job with key nightly already exists: ID 1\n')
+        self.assertEqual(self.ok('add', '-q', '--key', 'nightly', 'true'), '1\n')
+        self.assertEqual(self.job('nightly')['id'], 1)
+        self.assertEqual(len(json.loads(self.ok('list', '--json'))), 1)
+
+    def test_enqueue_json_uses_id_as_key(self):
+        out = self.ok('enqueue', '{"id": "job1", "command": "echo hi", "max_retries": 2}')
+        self.assertEqual(out, 'Added job with ID: 1\n')
+        job = self.job('job1')
+        self.assertEqual((job['key'], job['command'], job['max_retries']), ('job1', 'echo hi', 2))
+        self.assertEqual(self.ok('enqueue', '{"id": "job1", "command": "echo hi"}'),
+                         'Job with key job1 already exists: ID 1\n')
+        self.ok('enqueue', json.dumps({'id': 'job2', 'command': 'sleep 0', 'state': 'pending',
+                                       'attempts': 0, 'created_at': 'x', 'updated_at': 'x'}))
+        for bad, expect in (('not json', 'JSON:'), ('[]', 'expected an object'),
+                            ('{"id": "x"}', '"command" is required'),
+                            ('{"command": "x", "colour": 1}', 'unknown field colour'),
+                            ('{"command": ""}', 'command is empty'),
+                            ('{"command": "x", "env": {"A": 1}}', '"env" must be'),
+                            ('{"command": "x", "max_retries": -2}', 'between 0 and 1000')):
+            self.assertIn(expect, self.fails(2, 'enqueue', bad))
+
+    def test_files_are_private_and_umask_is_untouched(self):
+        old = os.umask(0o022)
+        try:
+            self.add('true')
+            self.assertEqual(os.umask(0o022), 0o022)
+        finally:
+            os.umask(old)
+        self.assertEqual(os.stat(self.db_path).st_mode & 0o777, 0o600)
+        nested = self.path('a', 'b', 'q.db')
+        self.ok('--db', nested, 'add', 'true')
+        self.assertEqual(os.stat(nested).st_mode & 0o777, 0o600)
+        self.assertEqual(os.stat(self.path('a')).st_mode & 0o777, 0o700)
+        self.assertEqual(os.stat(self.path('a', 'b')).st_mode & 0o777, 0o700)
+
+    def test_add_is_durable_across_processes(self):
+        code, out, err = self.run_proc('add', 'echo persisted')
+        self.assertEqual((code, out), (0, 'Added job with ID: 1\n'))
+        code, out, err = self.run_proc('list')
+        self.assertIn('echo persisted', out)
+        with contextlib.closing(sqlite3.connect(self.db_path)) as conn:
+            self.assertEqual(conn.execute('PRAGMA journal_mode').fetchone()[0], 'wal')
+
+
+########################################################################
+# Reading: list, show, status, logs, aliases
+########################################################################
+
+class TestReading(QueuectlTestCase):
+
+    def test_status_seed_lines_are_exact(self):
+        self.assertEqual(self.ok('status'), 'Workers: 0 active\n'
+                         'Jobs: 0 total (0 pending, 0 processing, 0 completed, 0 failed, '
+                         '0 in DLQ)\n')
+        self.add('true')
+        self.add('exit 1', '--max-retries', '0')
+        self.burst(1)
+        self.add('true')
+        out = self.ok('status')
+        self.assertEqual(out.splitlines()[:2], [
+            'Workers: 0 active',
+            'Jobs: 3 total (1 pending, 0 processing, 1 completed, 0 failed, 1 in DLQ)'])
+        data = json.loads(self.ok('status', '--json'))
+        self.assertEqual(data['workers'], 0)
+        self.assertEqual(data['jobs'], {'pending': 1, 'processing': 0, 'completed': 1,
+                                        'failed': 0, 'dead': 1, 'cancelled': 0, 'total': 3})
+        self.assertEqual(data['queues']['default']['pending'], 1)
+
+    def test_list_table_filters_and_json(self):
+        self.add('echo one')
+        self.add('--queue', 'mail', 'echo two')
+        out = self.ok('list')
+        self.assertEqual(out.splitlines()[0].split(), ['ID', 'Command', 'Status', 'Attempts',
+                                                       'Next', 'Retry'])
+        self.assertRegex(out, r'1\s+echo one\s+pending\s+0\s+-')
+        self.assertNotIn('echo one', self.ok('list', '--queue', 'mail'))
+        self.assertEqual(self.ok('list', '--status', 'completed'), 'No matching jobs.\n')
+        self.assertEqual(self.ok('list-jobs', '--state', 'pending'), out)
+        jobs = json.loads(self.ok('list', '--json'))
+        self.assertEqual([j['id'] for j in jobs], [1, 2])
+        fields = {'id', 'key', 'command', 'state', 'queue', 'priority', 'attempts',
+                  'max_retries', 'run_at', 'depends_on', 'timeout', 'cwd', 'env',
+                  'created_at', 'updated_at', 'started_at', 'finished_at', 'exit_code',
+                  'last_error', 'worker'}
+        self.assertEqual(set(jobs[0]), fields)
+        self.assertRegex(jobs[0]['created_at'], r'^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$')
+
+    def test_list_is_bounded_and_says_how_many_more(self):
+        self.ok('add', '--stdin', stdin=''.join('echo %d\n' % i for i in range(105)))
+        lines = self.ok('list').splitlines()
+        self.assertEqual(len(lines), 102)
+        self.assertTrue(lines[1].startswith('6 '))
+        self.assertEqual(lines[-1], '... 5 older jobs not shown (use --limit 0 for all)')
+        self.assertEqual(len(self.ok('list', '--limit', '0').splitlines()), 106)
+        self.assertEqual(len(json.loads(self.ok('list', '--limit', '3', '--json'))), 3)
+        self.assertIn('must be >= 0', self.fails(2, 'list', '--limit', '-1'))
+
+    def test_tables_escape_control_characters_and_shorten_long_commands(self):
+        self.add('echo "\x1b[31mred\x1b[0m"')
+        self.add('echo ' + 'x' * 200)
+        out = self.ok('list')
+        self.assertNotIn('\x1b', out)
+        self.assertIn('\\x1b[31mred', out)
+        self.assertIn('xxx...', out)
+        self.assertNotIn('\x1b', self.ok('show', '1'))
+
+    def test_show_and_info_include_history(self):
+        job_id = self.add('--max-retries', '1', 'echo try-$QUEUECTL_ATTEMPT; exit 4')
+        self.burst(1)
+        job = json.loads(self.ok('info', str(job_id), '--json'))
+        self.assertEqual(job['state'], 'dead')
+        self.assertEqual(job['attempts'], 2)
+        self.assertEqual(job['exit_code'], 4)
+        self.assertEqual(job['last_error'], 'exit status 4: try-2')
+        self.assertEqual([(h['attempt'], h['exit_code']) for h in job['history']],
+                         [(1, 4), (2, 4)])
+        text = self.ok('show', str(job_id))
+        self.assertRegex(text, r'State: +dead\n')
+        self.assertRegex(text, r'Attempts: +2 of 2\n')
+        self.assertIn('History:', text)
+        self.assertIn('no job with id or key', self.fails(1, 'show', '77'))
+        self.assertIn("no job with id or key 'nokey'", self.fails(1, 'info', 'nokey'))
+
+    def test_logs_have_a_header_per_attempt(self):
+        job_id = self.add('--max-retries', '1', 'echo "attempt $QUEUECTL_ATTEMPT"; exit 1')
+        self.assertIn('has not run yet', self.ok('logs', str(job_id)))
+        self.burst(1)
+        out = self.ok('logs', str(job_id))
+        self.assertRegex(out, r'=== job 1 attempt 1: started .* ===\nattempt 1\n'
+                              r'=== exit status 1: attempt 1 after \d+ms ===\n'
+                              r'=== job 1 attempt 2: started .* ===\nattempt 2\n')
+        self.assertEqual(self.ok('logs', str(job_id), '--attempt', '2'), 'attempt 2\n')
+        self.assertIn('has no attempt 3', self.fails(1, 'logs', str(job_id), '--attempt', '3'))
+
+    def test_usage_errors_exit_2_without_traceback(self):
+        for argv in ((), ('frobnicate',), ('list', '--limit', 'x'), ('worker',),
+                     ('dlq', 'retry'), ('wait',), ('config', 'get'), ('show',)):
+            err = self.fails(2, *argv)
+            self.assertIn('queuectl: error:', err)
+
+    def test_version_and_help(self):
+        code, out, err = self.cli('--version')
+        self.assertEqual((code, out), (0, 'queuectl %s\n' % queuectl.__version__))
+        self.assertIn('examples:', self.ok('--help'))
+        for name in ('add', 'list', 'show', 'logs', 'status', 'worker', 'dlq', 'cancel', 'wait',
+                     'pause', 'resume', 'prune', 'config', 'enqueue', 'add-command',
+                     'list-jobs', 'info', 'show-dlq', 'retry-dlq', 'start-workers',
+                     'start-workers-cmd'):
+            self.assertIn('examples:', self.ok(name, '--help'), name)
+        for argv in (('worker', 'start'), ('worker', 'stop'), ('worker', 'list'),
+                     ('dlq', 'list'), ('dlq', 'retry'), ('config', 'set')):
+            self.assertIn('examples:', self.ok(*(argv + ('--help',))), argv)
+        self.assertIn('--burst', self.ok('worker', 'start', '--help'))
+
+    def test_list_into_a_closed_pipe_ends_quietly(self):
+        self.ok('add', '--stdin', stdin=''.join('echo %d\n' % i for i in range(300)))
+        proc = subprocess.run('"%s" "%s" list --limit 0 | head -1' % (sys.executable, SCRIPT),
+                              shell=True, env=self.env, stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, timeout=30)
+        self.assertEqual(proc.stderr, b'')
+        self.assertTrue(proc.stdout.startswith(b'ID'))
+
+
+########################################################################
+# Workers end to end (real processes)
+########################################################################
+
+class TestWorkers(QueuectlTestCase):
+
+    def test_three_hundred_jobs_on_four_workers_each_run_exactly_once(self):
+        marks = self.path('marks')
+        os.mkdir(marks)
+        lines = ''.join('echo x >> %s/$QUEUECTL_JOB_ID\n' % marks for _ in range(300))
+        self.ok('add', '--stdin', stdin=lines)
+        self.burst(4)
+        runs = {}
+        for name in os.listdir(marks):
+            with open(os.path.join(marks, name)) as handle:
+                runs[int(name)] = len(handle.read().split())
+        self.assertEqual(sorted(runs), list(range(1, 301)))
+        self.assertEqual(set(runs.values()), {1})
+        self.assertIn('300 completed', self.ok('status'))
+        self.assert_integrity()
+
+    def test_failing_job_is_retried_with_growing_gaps_then_dead(self):
+        job_id = self.add('--max-retries', '3', 'date +%s.%N >> times; exit 1')
+        log = self.burst(1, env={'QUEUECTL_BACKOFF_BASE': '0.2'})
+        with open(self.path('times')) as handle:
+            times = [float(t) for t in handle.read().split()]
+        self.assertEqual(len(times), 4)
+        gaps = [b - a for a, b in zip(times, times[1:])]
+        for gap, expected in zip(gaps, (0.2, 0.4, 0.8)):
+            self.assertGreaterEqual(gap, expected - 0.02)
+            self.assertLess(gap, expected + 1.0)
+        self.assertTrue(gaps[0] < gaps[1] < gaps[2], gaps)
+        self.assertEqual(self.state(job_id), 'dead')
+        self.assertIn('moved to the DLQ', log)
+        self.assertIn('retry 1/3 in 200ms', log)
+
+    def test_dlq_retry_resets_attempts_and_the_job_runs_again(self):
+        flag = self.path('flag')
+        job_id = self.add('--max-retries', '0', '--key', 'flaky', 'test -e %s' % flag)
+        self.burst(1)
+        self.assertRegex(self.ok('dlq', 'list'), r'1\s+test -e .*\s+1\s+\S+ \S+\s+exit status 1')
+        self.assertEqual(self.ok('show-dlq'), self.ok('dlq', 'list'))
+        self.assertEqual(json.loads(self.ok('dlq', 'list', '--json'))[0]['id'], job_id)
+        open(flag, 'w').close()
+        self.assertEqual(self.ok('dlq', 'retry', 'flaky'), 'Requeued job 1 from the DLQ\n')
+        job = self.job(job_id)
+        self.assertEqual((job['state'], job['attempts']), ('pending', 0))
+        self.assertIn('not in the DLQ (it is pending)', self.fails(1, 'retry-dlq', '1'))
+        self.burst(1)
+        self.assertEqual(self.state(job_id), 'completed')
+        self.assertEqual(self.ok('dlq', 'list'), 'The DLQ is empty.\n')
+
+    def test_retry_dlq_all(self):
+        for _ in range(3):
+            self.add('--max-retries', '0', 'false')
+        self.burst(2)
+        self.assertEqual(self.ok('retry-dlq', '--all'), 'Requeued 3 jobs from the DLQ\n')
+        self.assertIn('3 pending', self.ok('status'))
+        self.assertIn('ids or --all', self.fails(2, 'dlq', 'retry', '1', '--all'))
+
+    def test_unknown_command_and_missing_cwd_end_in_dlq(self):
+        missing = self.add('--max-retries', '1', 'no_such_command_queuectl_test')
+        folder = self.path('gone')
+        os.mkdir(folder)
+        vanished = self.add('--max-retries', '0', '--cwd', folder, 'true')
+        os.rmdir(folder)
+        self.burst(1)
+        job = self.job(missing)
+        self.assertEqual((job['state'], job['attempts'], job['exit_code']), ('dead', 2, 127))
+        self.assertIn('command not found', job['last_error'])
+        job = self.job(vanished)
+        self.assertEqual(job['state'], 'dead')
+        self.assertIn('cannot start', job['last_error'])
+
+    def test_jobs_survive_between_processes_and_pools(self):
+        code, out, _ = self.run_proc('add', '-q', 'echo first')
+        self.burst(1)
+        self.run_proc('add', 'echo second')
+        self.burst(1)
+        jobs = json.loads(self.ok('list', '--json'))
+        self.assertEqual([j['state'] for j in jobs], ['completed', 'completed'])
+        self.assertEqual(self.ok('logs', '2', '--attempt', '1'), 'second\n')
+
+    def test_status_counts_live_workers_from_another_process(self):
+        pool = self.start_pool(2)
+        self.assertIn('Workers: 2 active', self.ok('status'))
+        rows = json.loads(self.ok('worker', 'list', '--json'))
+        self.assertEqual(sorted(r['role'] for r in rows), ['pool', 'worker', 'worker'])
+        pool.send_signal(signal.SIGTERM)
+        self.assertEqual(pool.wait(timeout=15), 0)
+        self.assertIn('Workers: 0 active', self.ok('status'))
+
+    def test_output_is_captured_and_capped_per_attempt(self):
+        job_id = self.add('head -c 3000000 /dev/zero | tr "\\0" a; echo; echo END')
+        self.burst(1, env={'QUEUECTL_MAX_LOG_BYTES': '100000'})
+        data = self.ok('logs', str(job_id), '--attempt', '1')
+        self.assertLess(len(data), 101000)
+        self.assertTrue(data.startswith('aaaa'))
+        self.assertTrue(data.endswith('END\n'))
+        self.assertIn('bytes of output dropped', data)
+        self.assertEqual(self.state(job_id), 'completed')
+
+    def test_binary_output_is_kept_byte_for_byte(self):
+        job_id = self.add("printf '\\000\\377\\033[2J\\n'")
+        self.burst(1)
+        code, out, err = self.run_proc('logs', str(job_id), '--attempt', '1')
+        self.assertEqual(code, 0)
+        proc = subprocess.run([sys.executable, SCRIPT, 'logs', str(job_id), '--attempt', '1'],
+                              env=self.env, stdout=subprocess.PIPE, timeout=30)
+        self.assertEqual(proc.stdout, b'\x00\xff\x1b[2J\n')
+
+    def test_start_method_is_fork_and_workers_are_children_of_the_pool(self):
+        self.assertEqual(queuectl.START_METHOD, 'fork')
+        pool = self.start_pool(2)
+        for pid, pool_pid, _ in self.worker_rows(pool_pid=pool.pid):
+            if LINUX:
+                with open('/proc/%d/stat' % pid) as handle:
+                    parent = int(handle.read().rsplit(')', 1)[1].split()[1])
+                self.assertEqual(parent, pool.pid)
+        pool.send_signal(signal.SIGTERM)
+        self.assertEqual(pool.wait(timeout=15), 0)
+
+
+########################################################################
+# Portability: the SQLite 3.15 floor, index use
+########################################################################
+
+# Constructs newer than SQLite 3.15 (with the version that added them).
+NEWER_SQL = (
+    (r'\bRETURNING\b', '3.35'), (r'\bON\s+CONFLICT\b', '3.24 upsert'),
+    (r'\bSTRICT\b', '3.37'), (r'\bOVER\s*\(', '3.25 window functions'),
+    (r'\bFILTER\s*\(', '3.30'), (r'\bjson_?\w*\s*\(', 'JSON1'), (r'->>?', '3.38'),
+    (r'\biif\s*\(', '3.32'), (r'\bGENERATED\s+ALWAYS\b', '3.31'),
+    (r'\bunixepoch\s*\(', '3.38'), (r'\b(TRUE|FALSE)\b', '3.23 boolean literals'),
+    (r'\bNULLS\s+(FIRST|LAST)\b', '3.30'), (r'\bDROP\s+COLUMN\b', '3.35'),
+    (r'\bRENAME\s+COLUMN\b', '3.25'), (r'\bUPDATE\b[^;]*\bFROM\b', '3.33 UPDATE FROM'),
+    (r'\bDISTINCT\s+FROM\b', '3.39'), (r'\bMATERIALIZED\b', '3.35'),
+)
+
+
+def sql_literals(path):
+    """The string constants of a Python file that look like SQL (docstrings excluded)."""
+    import ast
+    import re
+    words = re.compile(r'\b(SELECT|INSERT|UPDATE|DELETE|CREATE|PRAGMA|BEGIN|WHERE)\b')
+    with open(path, 'rb') as handle:
+        tree = ast.parse(handle.read())
+    docstrings = set()
+    for node in ast.walk(tree):
+        body = getattr(node, 'body', None)
+        if isinstance(body, list) and body and isinstance(body[0], ast.Expr):
+            docstrings.add(id(body[0].value))
+    found = []
+    for node in ast.walk(tree):
+        text = getattr(node, 'value', getattr(node, 's', None))
+        if isinstance(node, (getattr(ast, 'Constant', ast.Str), ast.Str)) and \
+                isinstance(text, str) and id(node) not in docstrings and words.search(text):
+            found.append(text)
+    return found
+
+
+class TestPortability(QueuectlTestCase):
+
+    def test_sql_uses_nothing_newer_than_sqlite_3_15(self):
+        import re
+        literals = sql_literals(SCRIPT)
+        self.assertGreater(len(literals), 40)
+        for literal in literals:
+            flat = literal
+            while re.search(r'\([^()]*\)', flat):       # drop subqueries and calls
+                flat = re.sub(r'\([^()]*\)', '', flat)
+            for pattern, since in NEWER_SQL:
+                text = flat if 'UPDATE' in pattern else literal
+                self.assertIsNone(re.search(pattern, text, re.I),
+                                  'SQL needs SQLite %s: %s' % (since, literal))
+
+    def test_the_expected_sqlite_is_the_one_loaded(self):
+        expected = os.environ.get('QUEUECTL_EXPECT_SQLITE')
+        if not expected:
+            self.skipTest('QUEUECTL_EXPECT_SQLITE not set (make test-oldest sets it)')
+        self.assertEqual(sqlite3.sqlite_version, expected)
+
+    def test_claims_and_counts_go_through_indexes(self):
+        self.ok('add', '--stdin', stdin='true\n' * 50)
+        self.ok('add', '--after', '1', '--queue', 'q2', '--priority', '5', 'true')
+        self.ok('pause', 'q2')
+        statements = []
+        store = queuectl.Store(self.db_path)
+        self.addCleanup(store.close)
+        store.conn.set_trace_callback(statements.append)
+        now = time.time()
+        store.runnable_exists(now, ['default'])
+        store.claim('w', 'h:1', now, 30, None)
+        store.next_due(now)
+        store.has_work_in_flight()
+        store.status_snapshot()
+        store.set_trace_callback = None
+        store.conn.set_trace_callback(None)
+        checked = 0
+        for sql in statements:
+            if not sql.lstrip().upper().startswith('SELECT') or 'FROM jobs' not in sql:
+                continue
+            params = [None] * sql.count('?')
+            plan = ' | '.join(row[-1] for row in store.conn.execute(
+                'EXPLAIN QUERY PLAN ' + sql, params))
+            for step in plan.split(' | '):
+                if re_search(r'^SCAN (TABLE )?jobs\b', step):
+                    self.assertIn('INDEX', step, 'full scan of jobs in: %s\n%s' % (sql, plan))
+            checked += 1
+        self.assertGreaterEqual(checked, 5)
+
+
+def re_search(pattern, text):
+    import re
+    return re.search(pattern, text)
+
+
+def load_tests(loader, tests, pattern):
+    tests.addTests(doctest.DocTestSuite(queuectl))
+    return tests
+
+
+if __name__ == '__main__':
+    unittest.main()
