@@ -2284,9 +2284,10 @@ def run_trailer(run):
     if run['finished_at'] is None:
         return '=== still running ===\n'
     took = format_seconds(max(0.0, run['finished_at'] - run['started_at']))
-    if run['error']:
-        return '=== %s after %s ===\n' % (escape_text(run['error']), took)
-    return '=== exit status 0 after %s ===\n' % took
+    error = run['error'] or ''
+    if run['exit_code'] is not None and not error.startswith('timed out'):
+        error = describe_exit(run['exit_code']) or 'exit status 0'
+    return '=== %s after %s ===\n' % (escape_text(error), took)
 
 
 def print_json(data, out):
