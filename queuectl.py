@@ -56,7 +56,7 @@ LIST_LIMIT = 100                    # jobs shown by `list` unless --limit
 COMMAND_WIDTH = 48                  # characters of a command in tables
 ERROR_WIDTH = 60                    # characters of an error in tables
 
-BUSY_TIMEOUT = 5.0                  # seconds SQLite waits on a lock
+BUSY_RETRY_FIRST = 0.0002            # seconds before the first retry of a busy transaction
 BUSY_RETRY_BUDGET = 60.0            # seconds a busy transaction is retried
 CLIENT_POLL = 0.05                  # seconds between checks in wait, logs -f
 START_METHOD = 'fork'               # never the platform default (see Worker pool)
@@ -510,7 +510,9 @@ class Store(object):
         if not os.path.exists(path):
             _create_db_file(path)
         try:
-            kwargs = {'timeout': BUSY_TIMEOUT, 'isolation_level': None}
+            # timeout=0: no SQLite busy handler (it sleeps 1 ms and more, or whole
+            # seconds where built without usleep); _retry backs off from 0.2 ms.
+            kwargs = {'timeout': 0, 'isolation_level': None}
             if hasattr(sqlite3, 'LEGACY_TRANSACTION_CONTROL'):
                 # Python 3.12+: pin today's behaviour; we issue BEGIN ourselves.
                 kwargs['autocommit'] = sqlite3.LEGACY_TRANSACTION_CONTROL
@@ -537,7 +539,7 @@ class Store(object):
     def _retry(self, fn, *args):
         """Call fn, retrying while SQLite says busy or locked (bounded)."""
         deadline = None
-        delay = 0.002
+        delay = BUSY_RETRY_FIRST
         while True:
             try:
                 return fn(*args)
@@ -550,7 +552,7 @@ class Store(object):
                     raise StoreError('database %s stayed locked for %ds; is a process stuck '
                                      'holding it?' % (self.path, BUSY_RETRY_BUDGET))
                 time.sleep(delay * (0.5 + (os.getpid() % 7) / 7.0))
-                delay = min(delay * 2, 0.2)
+                delay = min(delay * 2, 0.02)
             except sqlite3.Error as exc:
                 raise self._translate(exc)
 
@@ -1409,6 +1411,38 @@ class OutputCapture(object):
         return lines[-1].decode('utf-8', 'replace').strip() if lines else ''
 
 
+# os.posix_spawn (Python 3.8+) uses vfork: much cheaper than forking a whole
+# Python process per job. It cannot chdir in the child, so the worker chdirs
+# first (it is single-threaded and uses absolute paths only).
+_HAS_SPAWN_SETSID = sys.version_info >= (3, 8) and hasattr(os, 'posix_spawn')
+
+
+def _posix_spawn(argv, cwd, env, out_fd):
+    import signal
+    os.chdir(cwd)
+    actions = [(os.POSIX_SPAWN_OPEN, 0, os.devnull, os.O_RDONLY, 0),
+               (os.POSIX_SPAWN_DUP2, out_fd, 1), (os.POSIX_SPAWN_DUP2, out_fd, 2)]
+    # Python ignores SIGPIPE and SIGXFSZ; a shell must start with the defaults.
+    return os.posix_spawn(argv[0], argv, env, file_actions=actions, setsid=True,
+                          setsigdef=(signal.SIGPIPE, signal.SIGXFSZ))
+
+
+def _popen_spawn(argv, cwd, env, out_fd):
+    import subprocess
+    proc = subprocess.Popen(argv, cwd=cwd, env=env, stdin=subprocess.DEVNULL,
+                            stdout=out_fd, stderr=out_fd, close_fds=True,
+                            start_new_session=True, restore_signals=True)
+    proc.returncode = 0          # the worker reaps it with waitpid, not Popen
+    return proc.pid
+
+
+def _status_to_returncode(status):
+    """waitpid status -> returncode as subprocess reports it (-N for signal N)."""
+    if os.WIFSIGNALED(status):
+        return -os.WTERMSIG(status)
+    return os.WEXITSTATUS(status)
+
+
 class SpawnError(Exception):
     """The job's shell could not be started (missing cwd, exec failure)."""
 
@@ -1425,19 +1459,17 @@ class JobProcess(object):
         self.cwd = cwd
         self.env = env
         self.capture = capture
-        self.proc = None
+        self.pid = None
         self.fd = None
         self.returncode = None
         self.started = None
 
     def start(self):
-        import subprocess
+        """Spawn the shell; returns its pid, which is also its process group id."""
         read_fd, write_fd = os.pipe()
         try:
-            self.proc = subprocess.Popen(
-                ['/bin/sh', '-c', self.command], cwd=self.cwd, env=self.env,
-                stdin=subprocess.DEVNULL, stdout=write_fd, stderr=write_fd,
-                close_fds=True, start_new_session=True)
+            spawn = _posix_spawn if _HAS_SPAWN_SETSID else _popen_spawn
+            self.pid = spawn(['/bin/sh', '-c', self.command], self.cwd, self.env, write_fd)
         except OSError as exc:
             os.close(read_fd)
             reason = _os_reason(exc)
@@ -1449,11 +1481,19 @@ class JobProcess(object):
         os.set_blocking(read_fd, False)
         self.fd = read_fd
         self.started = time.monotonic()
-        return self.proc.pid
+        return self.pid
 
     @property
     def pgid(self):
-        return self.proc.pid
+        return self.pid
+
+    def poll(self):
+        """Reap the shell if it exited; sets and returns returncode (None while it runs)."""
+        if self.returncode is None:
+            pid, status = os.waitpid(self.pid, os.WNOHANG)
+            if pid:
+                self.returncode = _status_to_returncode(status)
+        return self.returncode
 
     @property
     def exited(self):
@@ -1474,8 +1514,7 @@ class JobProcess(object):
             ready = []
         if self.fd is not None and (self.fd in ready or self.returncode is not None):
             self._read()
-        if self.returncode is None:
-            self.returncode = self.proc.poll()
+        self.poll()
         return [fd for fd in ready if fd != self.fd]
 
     def _read(self):
@@ -1500,7 +1539,7 @@ class JobProcess(object):
         """TERM the whole group, KILL after grace; keep draining output meanwhile."""
         kill_group(self.pgid, grace, wait=lambda s: self.pump(s))
         if self.returncode is None:
-            self.returncode = self.proc.wait()
+            self.returncode = _status_to_returncode(os.waitpid(self.pid, 0)[1])
 
     def close(self):
         """Release the pipe; returns the last line the job printed."""
@@ -1698,6 +1737,7 @@ class Worker(object):
         self.log = _logger()
         self.next_beat = 0.0
         self.wake_r = None
+        self.base_env = dict(os.environ)
 
     def run(self):
         self._install_signals()
@@ -1720,11 +1760,11 @@ class Worker(object):
         self.wake_r, wake_w = os.pipe()
         os.set_blocking(self.wake_r, False)
         os.set_blocking(wake_w, False)
-        signal.signal(signal.SIGINT, signal.SIG_IGN)
-        signal.signal(signal.SIGHUP, signal.SIG_IGN)
-        signal.signal(signal.SIGTERM, self._on_term)
-        for signum in (signal.SIGUSR1, signal.SIGUSR2, signal.SIGCHLD):
+        # Handlers, not SIG_IGN: an ignored signal would stay ignored in jobs.
+        for signum in (signal.SIGINT, signal.SIGHUP, signal.SIGUSR1, signal.SIGUSR2,
+                       signal.SIGCHLD):
             signal.signal(signum, _ignore_signal)
+        signal.signal(signal.SIGTERM, self._on_term)
         signal.set_wakeup_fd(wake_w)
 
     def _on_term(self, signum, frame):
@@ -1805,7 +1845,7 @@ class Worker(object):
                       shorten(job['command'], 120))
         capture = OutputCapture(log_file_path(settings.logs_dir, job['id'], job['run_id']),
                                 settings.max_log_bytes)
-        child = JobProcess(job['command'], job['cwd'], job_environment(job, os.environ),
+        child = JobProcess(job['command'], job['cwd'], job_environment(job, self.base_env),
                            capture)
         try:
             pgid = child.start()
