@@ -700,7 +700,7 @@ class Store(object):
             job = self._find(ref)
             if job is None:
                 raise JobNotFound('no job with id or key %r' % str(ref))
-            job['depends_on'] = self._parents(job['id'])
+            self._attach_parents([job])
             return job
         return self.snapshot(read)
 
@@ -710,14 +710,10 @@ class Store(object):
             job = self._find(ref)
             if job is None:
                 raise JobNotFound('no job with id or key %r' % str(ref))
-            job['depends_on'] = self._parents(job['id'])
+            self._attach_parents([job])
             job['history'] = self._runs(job['id'])
             return job
         return self.snapshot(read)
-
-    def _parents(self, job_id):
-        return [r[0] for r in self.conn.execute(
-            'SELECT parent_id FROM deps WHERE job_id = ? ORDER BY parent_id', (job_id,))]
 
     def _runs(self, job_id):
         rows = self.conn.execute(
@@ -751,28 +747,33 @@ class Store(object):
             return jobs, more
         return self.snapshot(read)
 
+    def _rows_for_ids(self, sql, ids):
+        """Run sql (with one 'IN (%s)') over ids in chunks: SQLite 3.15 allows 999 variables."""
+        rows = []
+        ids = list(ids)
+        for start in range(0, len(ids), 500):
+            chunk = ids[start:start + 500]
+            rows.extend(self.conn.execute(sql % _placeholders(chunk), chunk).fetchall())
+        return rows
+
     def _attach_parents(self, jobs):
+        """Set each job's depends_on (parent ids) and waiting_on (those not completed)."""
         by_id = dict((job['id'], job) for job in jobs)
         for job in jobs:
-            job['depends_on'] = []
-        ids = list(by_id)
-        for start in range(0, len(ids), 500):
-            chunk = ids[start:start + 500]
-            for child, parent in self.conn.execute(
-                    'SELECT job_id, parent_id FROM deps WHERE job_id IN (%s) '
-                    'ORDER BY parent_id' % _placeholders(chunk), chunk):
-                by_id[child]['depends_on'].append(parent)
+            job['depends_on'], job['waiting_on'] = [], []
+        for child, parent, state in self._rows_for_ids(
+                'SELECT d.job_id, d.parent_id, p.state FROM deps d LEFT JOIN jobs p '
+                'ON p.id = d.parent_id WHERE d.job_id IN (%s) ORDER BY d.parent_id', by_id):
+            by_id[child]['depends_on'].append(parent)
+            if state is not None and state != 'completed':
+                by_id[child]['waiting_on'].append(parent)
 
     def job_states(self, ids):
-        """{id: (state, last_error)} for the given ids."""
-        result = {}
-        for start in range(0, len(ids), 500):
-            chunk = ids[start:start + 500]
-            for row in self._retry(lambda: self.conn.execute(
-                    'SELECT id, state, last_error FROM jobs WHERE id IN (%s)'
-                    % _placeholders(chunk), chunk).fetchall()):
-                result[row[0]] = (row[1], row[2])
-        return result
+        """{id: (state, last_error, queue)} for the given ids, as one snapshot."""
+        rows = self.snapshot(self._rows_for_ids,
+                             'SELECT id, state, last_error, queue FROM jobs WHERE id IN (%s)',
+                             ids)
+        return dict((row[0], row[1:]) for row in rows)
 
     def unfinished_ids(self):
         return [r[0] for r in self._retry(lambda: self.conn.execute(
@@ -1041,24 +1042,25 @@ class Store(object):
                     raise InvalidTransition('job %d is not in the DLQ (it is %s)'
                                             % (job['id'], job['state']))
                 ids.append(job['id'])
-        results = []
-        revived_all = set()
+        revived = {}
         for job_id in ids:
-            if job_id in revived_all:
-                continue
-            revived = self._revive(job_id, now)
-            revived_all.update(revived)
-            results.append((job_id, len(revived) - 1))
+            if not any(job_id in family for family in revived.values()):
+                revived[job_id] = self._revive(job_id, now)
+        every_revived = sorted(set().union(*revived.values())) if revived else []
         # A revived job whose parent is still dead or cancelled cannot run.
-        for job_id in sorted(revived_all):
+        for job_id in every_revived:
             reason = self._doomed_by_parent(job_id)
             if reason:
                 if not every and job_id in ids:
-                    raise InvalidTransition('job %d cannot run: %s; retry that job instead'
-                                            % (job_id, reason))
+                    hint = ('a cancelled job cannot run again; add the work anew'
+                            if reason.endswith('cancelled') else 'retry that job instead')
+                    raise InvalidTransition('job %d cannot run: %s; %s' % (job_id, reason, hint))
                 self._kill_dependents_of(None, [(job_id, reason)], now)
-        self._refresh_blocked(sorted(revived_all))
-        return results
+        self._refresh_blocked(every_revived)
+        back = set(r[0] for r in self._rows_for_ids(
+            "SELECT id FROM jobs WHERE state = 'pending' AND id IN (%s)", every_revived))
+        return [(job_id, len(back.intersection(family)) - 1)
+                for job_id, family in revived.items() if job_id in back]
 
     def _revive(self, job_id, now):
         """Revive job_id and the descendants it killed; returns revived ids."""
@@ -1108,23 +1110,27 @@ class Store(object):
             if finished_before is not None:
                 sql += ' AND finished_at < ?'
                 params.append(finished_before)
-            sql += (" AND NOT EXISTS (SELECT 1 FROM deps d JOIN jobs c ON c.id = d.job_id "
-                    "WHERE d.parent_id = jobs.id AND c.state IN "
-                    "('pending', 'processing', 'failed'))")
-            ids = [r[0] for r in self.conn.execute(sql, params)]
-            removed = []
-            for start in range(0, len(ids), 500):
-                chunk = ids[start:start + 500]
-                marks = _placeholders(chunk)
-                runs = {}
-                for job_id, run_id in self.conn.execute(
-                        'SELECT job_id, id FROM runs WHERE job_id IN (%s)' % marks, chunk):
-                    runs.setdefault(job_id, []).append(run_id)
-                self.conn.execute('DELETE FROM runs WHERE job_id IN (%s)' % marks, chunk)
-                self.conn.execute('DELETE FROM deps WHERE job_id IN (%s)' % marks, chunk)
-                self.conn.execute('DELETE FROM jobs WHERE id IN (%s)' % marks, chunk)
-                removed += [(job_id, runs.get(job_id, [])) for job_id in chunk]
-            return removed
+            candidates = set(r[0] for r in self.conn.execute(sql, params))
+            # Keep a job while any job that stays depends on it (a waiting one,
+            # or one in the DLQ that `dlq retry` could bring back): without the
+            # parent row that job would lose its dependency and could run.
+            while True:
+                kept = set(parent for child, parent in self._rows_for_ids(
+                    'SELECT job_id, parent_id FROM deps WHERE parent_id IN (%s)',
+                    sorted(candidates)) if child not in candidates)
+                if not kept:
+                    break
+                candidates -= kept
+            ids = sorted(candidates)
+            runs = {}
+            for job_id, run_id in self._rows_for_ids(
+                    'SELECT job_id, id FROM runs WHERE job_id IN (%s)', ids):
+                runs.setdefault(job_id, []).append(run_id)
+            for sql in ('DELETE FROM runs WHERE job_id IN (%s)',
+                        'DELETE FROM deps WHERE job_id IN (%s)',
+                        'DELETE FROM jobs WHERE id IN (%s)'):
+                self._rows_for_ids(sql, ids)
+            return [(job_id, runs.get(job_id, [])) for job_id in ids]
         return self.transaction(prune)
 
     # -- queues ---------------------------------------------------------
@@ -1388,7 +1394,8 @@ class OutputCapture(object):
     def _file(self):
         if self.handle is None:
             fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-            self.handle = os.fdopen(fd, 'wb')
+            # Unbuffered: `logs -f` and `logs` of a running job read this file.
+            self.handle = os.fdopen(fd, 'wb', buffering=0)
         return self.handle
 
     def close(self):
@@ -2190,8 +2197,8 @@ def format_table(headers, rows):
 def describe_wait(job, now):
     """The Next Retry column: when or on what a job waits."""
     if job['state'] in ('pending', 'failed'):
-        if job['blocked'] and job.get('depends_on'):
-            return 'after ' + ','.join(str(p) for p in job['depends_on'])
+        if job['blocked'] and job.get('waiting_on'):
+            return 'after ' + ','.join(str(p) for p in job['waiting_on'])
         if job['run_at'] > now + 0.5:
             return format_local(job['run_at'])
     return '-'
@@ -2844,7 +2851,12 @@ def cmd_add(args, ctx):
     specs = [dict(template, command=c) for c in commands]
     store = ctx.store(durable=True)
     if template['after']:
-        ids = [job_id for job_id, _, _ in store.add_jobs(specs, now)]
+        results = store.add_jobs(specs, now)
+        ids = [job_id for job_id, _, _ in results]
+        doomed = [job_id for job_id, _, reason in results if reason]
+        if doomed:
+            ctx.warn('%d job%s went straight to the DLQ: %s' % (
+                len(doomed), '' if len(doomed) == 1 else 's', results[0][2]))
     else:
         ids = store.add_many(specs, now)
     wake_idle_workers(store, len(ids))
@@ -3233,36 +3245,49 @@ def cmd_wait(args, ctx):
     warned = False
     next_check = time.monotonic() + 1.0
     while True:
-        if last_id is not None:
+        if last_id is not None:                 # --all: jobs added meanwhile count too
             new = store.ids_after(last_id)
             ids.update(new)
             last_id = max([last_id] + new)
         states = store.job_states(sorted(ids))
-        pending = [i for i in ids if i in states and states[i][0] not in FINISHED_STATES]
+        pending = sorted(i for i in ids if i in states and states[i][0] not in FINISHED_STATES)
         if not pending:
             break
-        now = time.monotonic()
-        if deadline is not None and now >= deadline:
+        if deadline is not None and time.monotonic() >= deadline:
             raise WaitTimeout('timed out after %s; %d job%s unfinished: %s'
                               % (format_seconds(timeout), len(pending),
                                  '' if len(pending) == 1 else 's',
-                                 ', '.join(str(i) for i in sorted(pending)[:10])))
-        if not warned and now >= next_check:
-            next_check = now + 1.0
-            rows = store.workers()
-            if not live_workers(rows, time.time(), ctx.config['lease_seconds']):
-                ctx.warn('no live workers; still waiting (start some with: '
-                         'queuectl worker start)')
+                                 ', '.join(str(i) for i in pending[:10])))
+        if not warned and time.monotonic() >= next_check:
+            next_check = time.monotonic() + 1.0
+            warning = _why_nothing_runs(store, ctx, set(states[i][2] for i in pending))
+            if warning:
+                ctx.warn(warning + '; still waiting')
                 warned = True
         time.sleep(CLIENT_POLL)
     failed = [i for i in sorted(ids) if i in states and states[i][0] != 'completed']
     if not args.quiet:
         for job_id in sorted(ids):
             if job_id in states and (not args.all or job_id in failed):
-                state, error = states[job_id]
+                state, error, _ = states[job_id]
                 detail = (': ' + escape_text(error)) if error and state != 'completed' else ''
                 ctx.say('Job %d %s%s' % (job_id, state, detail))
     return EXIT_FAILURE if failed else EXIT_OK
+
+
+def _why_nothing_runs(store, ctx, queues):
+    """Why waiting jobs in these queues may never run, or None if something serves them."""
+    workers = live_workers(store.workers(), time.time(), ctx.config['lease_seconds'])
+    if not workers:
+        return 'no live workers (start some with: queuectl worker start)'
+    pauses = store.pause_rows()
+    served = set()
+    for row in workers:
+        served.update(row['queues'].split(',') if row['queues'] else queues)
+    stuck = sorted(q for q in queues if q not in served or queue_is_paused(q, pauses))
+    if stuck and len(stuck) == len(queues):
+        return 'no live worker serves queue %s, or it is paused' % ', '.join(stuck)
+    return None
 
 
 def cmd_pause(args, ctx):

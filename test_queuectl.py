@@ -6,16 +6,19 @@ subprocesses with real faults. Every test has its own QUEUECTL_HOME.
 Run: make test   (or: python3 -m unittest -v test_queuectl)
 """
 
+import calendar
 import contextlib
 import doctest
 import io
 import json
 import os
+import re
 import signal
 import sqlite3
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import unittest
 
@@ -760,6 +763,700 @@ class TestWorkers(QueuectlTestCase):
 
 
 ########################################################################
+# Flow control: dependencies, schedules, priorities, queues, keys, wait
+########################################################################
+
+def iso_to_epoch(text):
+    """'2030-01-02T03:04:05.678Z' -> epoch seconds (float)."""
+    whole, _, frac = text.rstrip('Z').partition('.')
+    return calendar.timegm(time.strptime(whole, '%Y-%m-%dT%H:%M:%S')) + float('0.' + (frac or '0'))
+
+
+def local_text(ts):
+    """How the human tables print a time (local, to the second)."""
+    return time.strftime('%Y-%m-%d %H:%M:%S', time.localtime(ts))
+
+
+def process_alive(pid):
+    """True while pid exists and is not a zombie (Linux /proc; kill(0) elsewhere)."""
+    if LINUX:
+        try:
+            with open('/proc/%d/stat' % pid, 'rb') as handle:
+                data = handle.read()
+        except OSError:
+            return False
+        return data[data.rindex(b')') + 2:][:1] not in (b'Z', b'X')
+    try:
+        os.kill(pid, 0)
+    except OSError:
+        return False
+    return True
+
+
+class FlowTestCase(QueuectlTestCase):
+    """Helpers shared by the flow-control tests."""
+
+    def read(self, name):
+        with open(self.path(name)) as handle:
+            return handle.read()
+
+    def stamp(self, name):
+        """A time a job wrote with `date +%s.%N > name`."""
+        return float(self.read(name).strip())
+
+    def table_row(self, text, job_id):
+        """The cells of job_id's row in a `list` table (split on 2+ spaces)."""
+        for line in text.splitlines():
+            cells = re.split(r'\s{2,}', line.strip())
+            if cells and cells[0] == str(job_id):
+                return cells
+        self.fail('no row for job %s in:\n%s' % (job_id, text))
+
+    def next_retry(self, job_id, *list_args):
+        return self.table_row(self.ok('list', *list_args), job_id)[-1]
+
+    def count_jobs(self):
+        return len(json.loads(self.ok('list', '--limit', '0', '--json')))
+
+    def stop_pool(self, pool):
+        pool.send_signal(signal.SIGTERM)
+        self.assertEqual(pool.wait(timeout=20), 0)
+
+
+########################################################################
+# Dependencies
+########################################################################
+
+class TestDependencies(FlowTestCase):
+
+    def test_diamond_runs_in_a_valid_order(self):
+        # A; B after A (by key); C after A (by id); D after B and C.
+        timed = 'date +%%s.%%N > %s.start; sleep 0.1; date +%%s.%%N > %s.end'
+        a = self.add('--key', 'diamond-a', timed % ('a', 'a'))
+        b = self.add('--after', 'diamond-a', timed % ('b', 'b'))
+        c = self.add('--after', str(a), timed % ('c', 'c'))
+        d = self.add('--after', str(b), '--after', 'diamond-a', '--after', str(c),
+                     timed % ('d', 'd'))
+        self.assertEqual(self.job(b)['depends_on'], [a])
+        self.assertEqual(self.job(d)['depends_on'], [a, b, c])
+        self.burst(3)
+        for ref in (a, b, c, d):
+            self.assertEqual(self.state(ref), 'completed')
+        self.assertGreaterEqual(self.stamp('b.start'), self.stamp('a.end'))
+        self.assertGreaterEqual(self.stamp('c.start'), self.stamp('a.end'))
+        self.assertGreaterEqual(self.stamp('d.start'), self.stamp('b.end'))
+        self.assertGreaterEqual(self.stamp('d.start'), self.stamp('c.end'))
+        self.assert_integrity()
+
+    def test_list_and_show_say_what_a_waiting_job_waits_for(self):
+        a = self.add('--delay', '1h', 'true')
+        b = self.add('true')
+        c = self.add('--after', str(a), '--after', str(b), 'true')
+        self.assertEqual(self.next_retry(c), 'after %d,%d' % (a, b))
+        self.assertEqual(self.job(c)['depends_on'], [a, b])
+        listed = dict((j['id'], j) for j in json.loads(self.ok('list', '--json')))
+        self.assertEqual(listed[c]['depends_on'], [a, b])
+        self.assertEqual(listed[a]['depends_on'], [])
+        self.assertRegex(self.ok('show', str(c)), r'Waits for:\s+after %d,%d' % (a, b))
+        self.assertRegex(self.ok('show', str(c)), r'Depends on:\s+%d, %d' % (a, b))
+        # Nothing of c runs while a waits (burst exits with a and c pending).
+        self.burst(1)
+        self.assertEqual([self.state(a), self.state(b), self.state(c)],
+                         ['pending', 'completed', 'pending'])
+
+    def test_dead_parent_sends_dependents_to_dlq_and_parent_retry_revives_them(self):
+        flag = self.path('fixed')
+        a = self.add('--max-retries', '0', 'test -e %s' % flag)
+        b = self.add('--after', str(a), 'echo b >> order')
+        c = self.add('--after', str(b), 'echo c >> order')      # transitive
+        other = self.add('echo other')                          # unrelated
+        self.burst(2)
+        self.assertEqual(self.state(a), 'dead')
+        self.assertEqual(self.state(other), 'completed')
+        job_b, job_c = self.job(b), self.job(c)
+        self.assertEqual((job_b['state'], job_b['last_error'], job_b['attempts']),
+                         ('dead', 'dependency %d dead' % a, 0))
+        self.assertEqual((job_c['state'], job_c['last_error']),
+                         ('dead', 'dependency %d dead' % b))
+        dlq = self.ok('dlq', 'list')
+        self.assertIn('dependency %d dead' % a, dlq)
+        self.assertEqual(sorted(j['id'] for j in json.loads(self.ok('dlq', 'list', '--json'))),
+                         [a, b, c])
+        self.assertIn('1 completed', self.ok('status'))
+        self.assertIn('3 in DLQ', self.ok('status'))
+        # Retrying a dependent alone cannot work while its parent is dead.
+        err = self.fails(1, 'dlq', 'retry', str(c))
+        self.assertIn('dependency %d dead' % b, err)
+        self.assertEqual(self.state(c), 'dead')
+        open(flag, 'w').close()
+        self.assertEqual(self.ok('dlq', 'retry', str(a)),
+                         'Requeued job %d from the DLQ (and 2 dependent jobs)\n' % a)
+        self.assertEqual([self.state(j) for j in (a, b, c)], ['pending'] * 3)
+        self.assertEqual(self.next_retry(b), 'after %d' % a)
+        self.burst(2)
+        self.assertEqual([self.state(j) for j in (a, b, c)], ['completed'] * 3)
+        self.assertEqual(self.read('order'), 'b\nc\n')
+        self.assertEqual(self.ok('dlq', 'list'), 'The DLQ is empty.\n')
+
+    def test_dlq_retry_all_revives_everything(self):
+        flag = self.path('fixed')
+        a = self.add('--max-retries', '0', 'test -e %s' % flag)
+        b = self.add('--after', str(a), 'true')
+        c = self.add('--after', str(a), 'true')
+        d = self.add('--after', str(b), '--after', str(c), 'true')
+        lone = self.add('--max-retries', '0', 'test -e %s' % flag)
+        self.burst(2)
+        self.assertEqual([self.state(j) for j in (a, b, c, d, lone)], ['dead'] * 5)
+        self.assertRegex(self.job(d)['last_error'], r'^dependency (%d|%d) dead$' % (b, c))
+        open(flag, 'w').close()
+        self.assertEqual(self.ok('dlq', 'retry', '--all'), 'Requeued 5 jobs from the DLQ\n')
+        self.burst(2)
+        self.assertEqual([self.state(j) for j in (a, b, c, d, lone)], ['completed'] * 5)
+
+    def test_unknown_parent_is_refused_and_nothing_is_enqueued(self):
+        a = self.add('true')
+        for refs in (('99',), ('no-such-key',), (str(a), '99')):
+            argv = ['add']
+            for ref in refs:
+                argv += ['--after', ref]
+            code, out, err = self.cli(*(argv + ['echo orphan']))
+            self.assertIn(code, (1, 2), err)
+            self.assertEqual(out, '')
+            self.assertEqual(len(err.splitlines()), 1, err)
+            self.assertTrue(err.startswith('queuectl: error: '), err)
+            self.assertIn(refs[-1], err)
+        self.assertEqual(self.count_jobs(), 1)
+
+    def test_cancelled_parent_sends_dependents_to_dlq(self):
+        a = self.add('--delay', '1h', 'true')
+        b = self.add('--after', str(a), 'true')
+        c = self.add('--after', str(b), 'true')
+        self.assertEqual(self.ok('cancel', str(a)), 'Cancelled job %d\n' % a)
+        self.assertEqual(self.state(a), 'cancelled')
+        job_b, job_c = self.job(b), self.job(c)
+        self.assertEqual((job_b['state'], job_b['last_error']),
+                         ('dead', 'dependency %d cancelled' % a))
+        self.assertEqual((job_c['state'], job_c['last_error']),
+                         ('dead', 'dependency %d dead' % b))
+
+    def test_adding_after_a_dead_parent_goes_straight_to_dlq(self):
+        a = self.add('--max-retries', '0', 'false')
+        self.burst(1)
+        code, out, err = self.cli('add', '--after', str(a), 'true')
+        self.assertEqual(code, 0, err)
+        b = int(out.split()[-1])
+        self.assertIn('DLQ', err)
+        self.assertEqual((self.state(b), self.job(b)['last_error']),
+                         ('dead', 'dependency %d dead' % a))
+
+
+########################################################################
+# Schedules and priorities
+########################################################################
+
+class TestSchedules(FlowTestCase):
+
+    def test_delay_and_at_do_not_start_early_and_list_shows_when(self):
+        target = int(time.time()) + 3
+        at_text = time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime(target))
+        added = time.time()
+        delayed = self.add('--delay', '2', 'date +%s.%N > delayed')
+        at_job = self.add('--at', at_text, 'date +%s.%N > at')
+        now_job = self.add('date +%s.%N > now')
+        run_at = iso_to_epoch(self.job(delayed)['run_at'])
+        self.assertGreaterEqual(run_at, added + 2 - 0.01)
+        self.assertAlmostEqual(iso_to_epoch(self.job(at_job)['run_at']), target, places=2)
+        listing = self.ok('list')
+        self.assertEqual(self.table_row(listing, delayed)[-1], local_text(run_at))
+        self.assertEqual(self.table_row(listing, at_job)[-1], local_text(target))
+        self.assertEqual(self.table_row(listing, now_job)[-1], '-')
+        self.assertRegex(self.ok('show', str(at_job)), r'Run at:\s+%s' % local_text(target))
+        pool = self.start_pool(2)
+        self.wait_state(now_job, 'completed')
+        if time.time() < added + 1.9:              # the pool is up and idle: they wait
+            self.assertEqual([self.state(delayed), self.state(at_job)], ['pending', 'pending'])
+        self.wait_state(delayed, 'completed', timeout=10)
+        self.wait_state(at_job, 'completed', timeout=10)
+        self.stop_pool(pool)
+        self.assertGreaterEqual(self.stamp('delayed'), added + 2)
+        self.assertGreaterEqual(self.stamp('at'), target)
+
+    def test_a_burst_pool_does_not_wait_for_a_scheduled_job(self):
+        job_id = self.add('--delay', '1h', 'true')
+        self.burst(1)
+        self.assertEqual(self.state(job_id), 'pending')
+
+    def test_higher_priority_runs_first_with_one_worker(self):
+        step = 'echo $QUEUECTL_JOB_ID >> order'
+        low = self.add('--priority', '-5', step)
+        plain = [self.add(step) for _ in range(3)]
+        high = self.add('--priority', '10', step)
+        self.assertEqual(self.job(high)['priority'], 10)
+        self.burst(1)
+        order = [int(x) for x in self.read('order').split()]
+        self.assertEqual(order, [high] + plain + [low])
+
+    def test_same_priority_runs_by_run_time_and_a_future_job_blocks_nobody(self):
+        step = 'echo $QUEUECTL_JOB_ID >> order'
+        later = self.add('--delay', '0.3', step)          # lower id, later run time
+        sooner = self.add(step)
+        future = self.add('--priority', '10', '--delay', '1h', step)
+        due = iso_to_epoch(self.job(later)['run_at'])
+        self.wait_until(lambda: time.time() > due + 0.05, what='job %d due' % later)
+        self.burst(1)
+        self.assertEqual([int(x) for x in self.read('order').split()], [sooner, later])
+        self.assertEqual(self.state(future), 'pending')
+
+
+########################################################################
+# Named queues and pausing
+########################################################################
+
+class TestQueues(FlowTestCase):
+
+    def test_worker_serves_only_its_queue(self):
+        a = self.add('--queue', 'A', 'echo a >> ran')
+        b = self.add('--queue', 'B', 'echo b >> ran')
+        d = self.add('echo default >> ran')
+        self.assertEqual(self.job(a)['queue'], 'A')
+        self.assertEqual(self.job(d)['queue'], 'default')
+        self.burst(2, '--queue', 'A')
+        self.assertEqual(self.read('ran'), 'a\n')
+        self.assertEqual([self.state(b), self.state(d)], ['pending', 'pending'])
+        self.assertEqual([j['id'] for j in json.loads(self.ok('list', '--queue', 'B', '--json'))],
+                         [b])
+        self.burst(1, '--queue', 'B', '--queue', 'default')
+        self.assertEqual([self.state(b), self.state(d)], ['completed', 'completed'])
+
+    def test_pause_survives_a_new_worker_start_and_resume_releases(self):
+        q = self.add('--queue', 'q', 'echo q >> ran')
+        self.assertEqual(self.ok('pause', 'q'), 'Paused queue q\n')
+        other = self.add('echo default >> ran')
+        self.burst(1)                  # exits although q's job is pending
+        self.assertEqual(self.read('ran'), 'default\n')
+        self.assertEqual(self.state(q), 'pending')
+        self.assertEqual(self.state(other), 'completed')
+        self.assertRegex(self.ok('status'), r'(?m)^q\s+1\s+0\s+0\s+0\s+paused$')
+        self.assertRegex(self.ok('status'), r'(?m)^default\s+0\s+0\s+0\s+0\s+running$')
+        queues = json.loads(self.ok('status', '--json'))['queues']
+        self.assertIs(queues['q']['paused'], True)
+        self.assertIs(queues['default']['paused'], False)
+        self.burst(1, '--queue', 'q')  # serving it explicitly does not bypass the pause
+        self.assertEqual(self.state(q), 'pending')
+        self.assertEqual(self.ok('resume', 'q'), 'Resumed queue q\n')
+        self.assertIs(json.loads(self.ok('status', '--json'))['queues']['q']['paused'], False)
+        self.burst(1)
+        self.assertEqual(self.state(q), 'completed')
+
+    def test_pause_without_queue_pauses_everything(self):
+        a = self.add('--queue', 'A', 'true')
+        d = self.add('true')
+        self.assertEqual(self.ok('pause'), 'Paused all queues\n')
+        late = self.add('--queue', 'brand-new', 'true')   # new queues too
+        self.burst(1)
+        self.assertEqual([self.state(j) for j in (a, d, late)], ['pending'] * 3)
+        status = self.ok('status')
+        for name in ('A', 'default', 'brand-new'):
+            self.assertRegex(status, r'(?m)^%s\s+1\s+0\s+0\s+0\s+paused$' % name)
+        data = json.loads(self.ok('status', '--json'))
+        self.assertEqual(sorted(data['queues']), ['A', 'brand-new', 'default'])
+        self.assertTrue(all(q['paused'] for q in data['queues'].values()), data)
+        # Resuming one queue while everything else stays paused.
+        self.ok('resume', 'A')
+        self.burst(1)
+        self.assertEqual([self.state(j) for j in (a, d, late)],
+                         ['completed', 'pending', 'pending'])
+        self.assertEqual(self.ok('resume'), 'Resumed all queues\n')
+        self.assertFalse(any(q['paused'] for q in
+                             json.loads(self.ok('status', '--json'))['queues'].values()))
+        self.burst(1)
+        self.assertEqual([self.state(j) for j in (d, late)], ['completed', 'completed'])
+
+    def test_pausing_takes_effect_on_a_running_pool(self):
+        pool = self.start_pool(1)
+        self.ok('pause', 'slow')
+        held = self.add('--queue', 'slow', 'true')       # lower id: claimed first if not paused
+        free = self.add('true')
+        self.wait_state(free, 'completed')
+        self.assertEqual(self.state(held), 'pending')
+        self.ok('resume', 'slow')
+        self.wait_state(held, 'completed')
+        self.stop_pool(pool)
+
+
+########################################################################
+# Idempotent keys
+########################################################################
+
+class TestKeys(FlowTestCase):
+
+    def test_key_twice_enqueues_once_with_the_same_id(self):
+        first = self.ok('add', '--key', 'K', 'echo once')
+        self.assertEqual(first, 'Added job with ID: 1\n')
+        self.assertEqual(self.ok('add', '--key', 'K', 'echo twice'),
+                         'Job with key K already exists: ID 1\n')
+        self.assertEqual(self.ok('add', '-q', '--key', 'K', 'echo thrice'), '1\n')
+        self.assertEqual(self.count_jobs(), 1)
+        self.assertEqual(self.job('K')['command'], 'echo once')
+
+    def test_every_command_that_takes_a_job_accepts_its_key(self):
+        flag = self.path('flag')
+        self.add('--key', 'ok-job', 'echo hello')
+        self.add('--key', 'flaky', '--max-retries', '0', 'test -e %s' % flag)
+        self.add('--key', 'later', '--delay', '1h', 'true')
+        self.add('--key', 'child', '--after', 'ok-job', 'true')
+        self.burst(1)
+        self.assertEqual(self.job('ok-job')['id'], 1)
+        self.assertRegex(self.ok('show', 'ok-job'), r'Key:\s+ok-job')
+        self.assertEqual(self.ok('info', 'flaky'), self.ok('show', '2'))
+        self.assertEqual(self.ok('logs', 'ok-job', '--attempt', '1'), 'hello\n')
+        self.assertIn('hello', self.ok('logs', 'ok-job'))
+        self.assertEqual(self.ok('wait', 'ok-job', 'child'), 'Job 1 completed\nJob 4 completed\n')
+        self.assertEqual(self.cli('wait', 'flaky')[0], 1)
+        open(flag, 'w').close()
+        self.assertEqual(self.ok('dlq', 'retry', 'flaky'), 'Requeued job 2 from the DLQ\n')
+        self.assertEqual(self.ok('cancel', 'later'), 'Cancelled job 3\n')
+        self.assertEqual(self.state('later'), 'cancelled')
+        self.burst(1)
+        self.assertEqual(self.state('flaky'), 'completed')
+        self.assertIn("no job with id or key 'nope'", self.fails(1, 'show', 'nope'))
+
+
+########################################################################
+# Cancel
+########################################################################
+
+class TestCancel(FlowTestCase):
+
+    def test_cancel_pending_jobs_and_refuse_finished_ones(self):
+        a = self.add('--delay', '1h', 'true')
+        b = self.add('--delay', '1h', 'true')
+        done = self.add('true')
+        self.burst(1)
+        self.assertEqual(self.ok('cancel', str(a), str(b)),
+                         'Cancelled job %d\nCancelled job %d\n' % (a, b))
+        self.assertEqual([self.state(a), self.state(b)], ['cancelled', 'cancelled'])
+        self.assertEqual(self.job(a)['last_error'], 'cancelled')
+        self.assertIsNotNone(self.job(a)['finished_at'])
+        err = self.fails(1, 'cancel', str(done))
+        self.assertIn('already completed', err)
+        self.assertEqual(self.state(done), 'completed')
+        self.assertIn('already cancelled', self.fails(1, 'cancel', str(a)))
+        self.assertIn('no job', self.fails(1, 'cancel', '99'))
+        self.assertIn('Jobs: 3 total (0 pending, 0 processing, 1 completed, 0 failed, '
+                      '0 in DLQ, 2 cancelled)', self.ok('status'))
+        self.assertEqual(json.loads(self.ok('status', '--json'))['jobs']['cancelled'], 2)
+
+    def test_cancel_a_failed_job_waiting_for_its_retry(self):
+        job_id = self.add('--max-retries', '3', 'false')
+        pool = self.spawn('worker', 'start', '--count', '1', '--burst',
+                          env={'QUEUECTL_BACKOFF_BASE': '3600'})
+        self.wait_state(job_id, 'failed')
+        self.assertNotEqual(self.next_retry(job_id), '-')      # when it will be retried
+        self.assertEqual(self.ok('cancel', str(job_id)), 'Cancelled job %d\n' % job_id)
+        job = self.job(job_id)
+        self.assertEqual((job['state'], job['attempts']), ('cancelled', 1))
+        # With nothing left in flight the burst pool ends by itself.
+        self.assertEqual(pool.wait(timeout=15), 0)
+
+    def test_cancel_a_running_job_kills_it(self):
+        job_id = self.add('echo $$ > pid; exec sleep 30')
+        pool = self.start_pool(1)
+        self.wait_state(job_id, 'processing')
+        self.wait_until(lambda: os.path.exists(self.path('pid')) and self.read('pid').strip())
+        pid = int(self.read('pid'))
+        self.assertEqual(self.ok('cancel', str(job_id)), 'Cancelled job %d\n' % job_id)
+        self.wait_until(lambda: not process_alive(pid), timeout=10, what='job process gone')
+        self.assertEqual(self.state(job_id), 'cancelled')
+        later = self.add('true')                  # the worker is free again
+        self.wait_state(later, 'completed')
+        self.assertEqual(self.state(job_id), 'cancelled')
+        self.stop_pool(pool)
+
+
+########################################################################
+# Wait
+########################################################################
+
+class TestWait(FlowTestCase):
+
+    def test_wait_exits_0_when_all_completed(self):
+        a = self.add('sleep 0.3')
+        b = self.add('--after', str(a), 'true')
+        self.spawn('worker', 'start', '--count', '2', '--burst')
+        started = time.monotonic()
+        self.assertEqual(self.ok('wait', str(a), str(b)),
+                         'Job %d completed\nJob %d completed\n' % (a, b))
+        self.assertGreaterEqual(time.monotonic() - started, 0.2)   # it really waited
+        self.assertEqual([self.state(a), self.state(b)], ['completed', 'completed'])
+        self.assertEqual(self.ok('wait', '-q', str(a)), '')
+
+    def test_wait_exits_1_when_a_job_ends_dead_or_cancelled(self):
+        good = self.add('true')
+        bad = self.add('--max-retries', '0', 'false')
+        self.burst(1)
+        code, out, err = self.cli('wait', str(good), str(bad))
+        self.assertEqual(code, 1, out + err)
+        self.assertIn('Job %d dead' % bad, out)
+        gone = self.add('--delay', '1h', 'true')
+        self.ok('cancel', str(gone))
+        code, out, _ = self.cli('wait', str(gone))
+        self.assertEqual((code, out), (1, 'Job %d cancelled: cancelled\n' % gone))
+        dependent = self.add('--after', str(bad), 'true')
+        self.assertEqual(self.cli('wait', str(dependent))[0], 1)
+
+    def test_wait_timeout_exits_124(self):
+        job_id = self.add('--delay', '1h', 'true')
+        started = time.monotonic()
+        err = self.fails(124, 'wait', str(job_id), '--timeout', '0.5')
+        self.assertLess(time.monotonic() - started, 5)
+        self.assertIn('timed out', err)
+        self.assertIn(str(job_id), err.splitlines()[-1])
+
+    def test_wait_without_workers_warns_on_stderr(self):
+        job_id = self.add('true')
+        code, out, err = self.run_proc('wait', str(job_id), '--timeout', '2', timeout=20)
+        self.assertEqual(code, 124, err)
+        self.assertIn('no live workers', err)
+        self.assertEqual(err.count('no live workers'), 1, err)
+        self.assertNotIn('Traceback', err)
+
+    def test_wait_all_waits_for_the_queue_to_drain(self):
+        ids = [self.add('sleep 0.2; echo $QUEUECTL_JOB_ID >> done') for _ in range(4)]
+        ids.append(self.add('--after', str(ids[0]), 'echo $QUEUECTL_JOB_ID >> done'))
+        self.spawn('worker', 'start', '--count', '2', '--burst')
+        code, out, err = self.cli('wait', '--all', '--timeout', '20')
+        self.assertEqual(code, 0, out + err)
+        self.assertEqual(sorted(int(x) for x in self.read('done').split()), ids)
+        self.assertEqual(set(j['state'] for j in json.loads(self.ok('list', '--json'))),
+                         {'completed'})
+        self.assertIn('not both', self.fails(2, 'wait', '--all', '1'))
+        self.assertIn('ids or --all', self.fails(2, 'wait'))
+
+
+########################################################################
+# Logs
+########################################################################
+
+class TestLogs(FlowTestCase):
+
+    def test_logs_follow_streams_output_until_the_job_finishes(self):
+        flag = self.path('go-on')
+        job_id = self.add('echo line1; while [ ! -e %s ]; do sleep 0.05; done; '
+                          'for i in 2 3 4; do echo line$i; sleep 0.1; done' % flag)
+        follower = self.spawn('logs', str(job_id), '-f')   # before the job even starts
+        chunks = []
+        reader = threading.Thread(target=lambda: chunks.extend(
+            iter(lambda: os.read(follower.stdout.fileno(), 4096), b'')))
+        reader.daemon = True
+        reader.start()
+        self.start_pool(1)
+        self.wait_state(job_id, 'processing')
+        try:
+            self.wait_until(lambda: b'line1' in b''.join(chunks), timeout=5,
+                            what='logs -f printing line1 while the job runs')
+            self.assertEqual(self.state(job_id), 'processing')    # still running
+            self.assertIsNone(follower.poll())
+        finally:
+            open(flag, 'w').close()
+        self.assertEqual(follower.wait(timeout=20), 0, follower.stderr.read())
+        reader.join(10)
+        text = b''.join(chunks).decode()
+        self.assertIn('=== job %d attempt 1: started' % job_id, text)
+        self.assertIn('line1\nline2\nline3\nline4\n', text)
+        self.assertIn('=== exit status 0 after', text)
+        self.assertEqual(self.state(job_id), 'completed')
+
+    def test_logs_follow_of_a_finished_job_ends_at_once(self):
+        job_id = self.add('--max-retries', '0', 'echo out; echo err >&2; exit 3')
+        self.burst(1)
+        code, out, err = self.run_proc('logs', str(job_id), '-f', timeout=10)
+        self.assertEqual(code, 0, err)
+        self.assertIn('out\nerr\n', out)
+        self.assertIn('exit status 3', out)
+
+    def test_logs_attempt_n(self):
+        job_id = self.add('--max-retries', '2',
+                          'echo attempt $QUEUECTL_ATTEMPT; test $QUEUECTL_ATTEMPT -ge 2')
+        self.burst(1)
+        self.assertEqual(self.state(job_id), 'completed')
+        self.assertEqual(self.ok('logs', str(job_id), '--attempt', '1'), 'attempt 1\n')
+        self.assertEqual(self.ok('logs', str(job_id), '--attempt', '2'), 'attempt 2\n')
+        self.assertIn('no attempt 3', self.fails(1, 'logs', str(job_id), '--attempt', '3'))
+        everything = self.ok('logs', str(job_id))
+        self.assertLess(everything.index('attempt 1\n'), everything.index('attempt 2\n'))
+        self.assertEqual(everything.count('=== job %d attempt' % job_id), 2)
+
+
+########################################################################
+# Prune
+########################################################################
+
+class TestPrune(FlowTestCase):
+
+    def log_files(self, job_id):
+        folder = self.path('queue.logs')
+        if not os.path.isdir(folder):
+            return []
+        return [n for n in os.listdir(folder) if n.startswith('%d.' % job_id)]
+
+    def test_prune_deletes_completed_and_cancelled_with_their_logs(self):
+        done = self.add('echo done')
+        dead = self.add('--max-retries', '0', 'echo dying; false')
+        waiting = self.add('--delay', '1h', 'true')
+        gone = self.add('--delay', '1h', 'true')
+        self.ok('cancel', str(gone))
+        self.burst(1)
+        self.assertEqual(len(self.log_files(done)), 1)
+        self.assertEqual(len(self.log_files(dead)), 1)
+        self.assertEqual(self.ok('prune'), 'Pruned 2 jobs\n')
+        self.fails(1, 'show', str(done))
+        self.fails(1, 'show', str(gone))
+        self.assertEqual(self.log_files(done), [])
+        self.assertEqual(self.state(dead), 'dead')
+        self.assertEqual(len(self.log_files(dead)), 1)
+        self.assertEqual(self.state(waiting), 'pending')
+        self.assertEqual(self.ok('prune'), 'Pruned 0 jobs\n')
+        self.assertEqual(self.ok('prune', '--status', 'dead'), 'Pruned 1 job\n')
+        self.fails(1, 'show', str(dead))
+        self.assertEqual(self.log_files(dead), [])
+        self.assertEqual([j['id'] for j in json.loads(self.ok('list', '--json'))], [waiting])
+        self.assertEqual(self.ok('dlq', 'list'), 'The DLQ is empty.\n')
+        self.assertIn('expected one of', self.fails(2, 'prune', '--status', 'pending'))
+        self.assert_integrity()
+
+    def test_prune_older_than_keeps_recent_jobs(self):
+        old = self.add('echo old')
+        new = self.add('echo new')
+        self.burst(1)
+        self.assertEqual(self.ok('prune', '--older-than', '1h'), 'Pruned 0 jobs\n')
+        # Age one job by two hours, as if it had finished then.
+        with contextlib.closing(sqlite3.connect(self.db_path, timeout=10)) as conn:
+            with conn:
+                conn.execute('UPDATE jobs SET finished_at = finished_at - 7200 WHERE id = ?',
+                             (old,))
+        self.assertEqual(self.ok('prune', '--older-than', '1h'), 'Pruned 1 job\n')
+        self.fails(1, 'show', str(old))
+        self.assertEqual(self.log_files(old), [])
+        self.assertEqual(self.state(new), 'completed')
+        self.assertEqual(len(self.log_files(new)), 1)
+
+    def test_prune_keeps_a_finished_job_that_a_waiting_job_depends_on(self):
+        parent = self.add('true')
+        child = self.add('--after', str(parent), '--delay', '1h', 'true')
+        unrelated = self.add('true')
+        self.burst(1)
+        self.assertEqual(self.state(parent), 'completed')
+        self.assertEqual(self.ok('prune'), 'Pruned 1 job\n')
+        self.fails(1, 'show', str(unrelated))
+        self.assertEqual(self.state(parent), 'completed')
+        self.assertEqual(self.job(child)['depends_on'], [parent])
+        self.ok('cancel', str(child))
+        self.assertEqual(self.ok('prune'), 'Pruned 2 jobs\n')
+        self.assertEqual(self.count_jobs(), 0)
+
+    def test_pruning_a_cancelled_parent_does_not_let_its_dependents_run(self):
+        # SPEC 6: a job with --after waits until every parent is completed. A
+        # cancelled parent's dependents sit in the DLQ; pruning the parent must
+        # not turn them into jobs without a parent that `dlq retry` then runs.
+        parent = self.add('--delay', '1h', 'true')
+        child = self.add('--after', str(parent), 'touch child-ran')
+        self.ok('cancel', str(parent))
+        self.assertEqual(self.state(child), 'dead')
+        self.ok('prune')
+        for ref in self.job(child)['depends_on']:
+            self.ok('show', str(ref))                # no dangling dependency
+        self.cli('dlq', 'retry', str(child))
+        self.cli('dlq', 'retry', '--all')
+        self.burst(1)
+        self.assertFalse(os.path.exists(self.path('child-ran')),
+                         'a dependent of a cancelled (then pruned) parent ran')
+        self.assertEqual(self.state(child), 'dead')
+
+
+########################################################################
+# Batch adds with flow options
+########################################################################
+
+class TestBatchFlow(FlowTestCase):
+
+    def test_stdin_applies_after_queue_priority_and_the_rest_to_each_line(self):
+        work = self.path('work')
+        os.mkdir(work)
+        root = self.add('--key', 'root', 'sleep 0.2; date +%s.%N > root.end')
+        out = self.ok('add', '--stdin', '--after', 'root', '--queue', 'batch',
+                      '--priority', '7', '--max-retries', '1', '--timeout', '30',
+                      '-e', 'X=1', '--cwd', work,
+                      stdin='date +%s.%N > b1; echo $X\ndate +%s.%N > b2; echo $X\n')
+        self.assertEqual(out, 'Added 2 jobs: %d-%d\n' % (root + 1, root + 2))
+        for job_id in (root + 1, root + 2):
+            job = self.job(job_id)
+            self.assertEqual((job['queue'], job['priority'], job['max_retries'], job['timeout'],
+                              job['env'], job['cwd'], job['depends_on']),
+                             ('batch', 7, 1, 30, {'X': '1'}, work, [root]))
+            self.assertEqual(self.next_retry(job_id), 'after %d' % root)
+        self.burst(2)
+        for job_id, name in ((root + 1, 'work/b1'), (root + 2, 'work/b2')):
+            self.assertEqual(self.state(job_id), 'completed')
+            self.assertGreaterEqual(self.stamp(name), self.stamp('root.end'))
+            self.assertEqual(self.ok('logs', str(job_id), '--attempt', '1'), '1\n')
+
+    def test_stdin_and_file_apply_delay_and_at(self):
+        added = time.time()
+        ids = [int(x) for x in self.ok('add', '-q', '--stdin', '--delay', '1h',
+                                       '--queue', 'later', stdin='true\ntrue\n').split()]
+        self.assertEqual(ids, [1, 2])
+        path = self.path('cmds')
+        with open(path, 'w') as handle:
+            handle.write('true\ntrue\n')
+        target = int(time.time()) + 7200
+        at_text = time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime(target))
+        self.assertEqual(self.ok('add', '-f', path, '--at', at_text, '--priority', '-1'),
+                         'Added 2 jobs: 3-4\n')
+        for job_id in ids:
+            job = self.job(job_id)
+            self.assertGreaterEqual(iso_to_epoch(job['run_at']), added + 3600 - 0.01)
+            self.assertEqual(job['queue'], 'later')
+            self.assertNotEqual(self.next_retry(job_id), '-')
+        for job_id in (3, 4):
+            job = self.job(job_id)
+            self.assertAlmostEqual(iso_to_epoch(job['run_at']), target, places=2)
+            self.assertEqual(job['priority'], -1)
+            self.assertEqual(self.next_retry(job_id), local_text(target))
+        self.burst(1)
+        self.assertEqual(set(j['state'] for j in json.loads(self.ok('list', '--json'))),
+                         {'pending'})
+
+    def test_stdin_priority_orders_the_batch(self):
+        self.add('echo plain >> order')
+        self.ok('add', '--stdin', '--priority', '5', stdin='echo urgent1 >> order\n'
+                                                           'echo urgent2 >> order\n')
+        self.burst(1)
+        self.assertEqual(self.read('order').split(), ['urgent1', 'urgent2', 'plain'])
+
+    def test_stdin_refuses_key_and_unknown_parents_enqueueing_nothing(self):
+        self.add('true')
+        err = self.fails(2, 'add', '--stdin', '--key', 'k', stdin='true\ntrue\n')
+        self.assertIn('--key', err)
+        self.assertEqual(len(err.splitlines()), 1, err)
+        code, out, err = self.cli('add', '--stdin', '--after', '99', stdin='true\ntrue\n')
+        self.assertIn(code, (1, 2))
+        self.assertEqual(out, '')
+        self.assertEqual(len(err.splitlines()), 1, err)
+        self.assertEqual(self.count_jobs(), 1)
+
+    def test_stdin_after_a_dead_parent_sends_the_batch_to_dlq(self):
+        parent = self.add('--max-retries', '0', 'false')
+        self.burst(1)
+        code, out, err = self.cli('add', '--stdin', '--after', str(parent),
+                                  stdin='true\ntrue\n')
+        self.assertEqual(code, 0, err)
+        for job_id in (parent + 1, parent + 2):
+            self.assertEqual((self.state(job_id), self.job(job_id)['last_error']),
+                             ('dead', 'dependency %d dead' % parent))
+
+
+########################################################################
 # Portability: the SQLite 3.15 floor, index use
 ########################################################################
 
@@ -779,7 +1476,6 @@ NEWER_SQL = (
 def sql_literals(path):
     """The string constants of a Python file that look like SQL (docstrings excluded)."""
     import ast
-    import re
     words = re.compile(r'\b(SELECT|INSERT|UPDATE|DELETE|CREATE|PRAGMA|BEGIN|WHERE)\b')
     with open(path, 'rb') as handle:
         tree = ast.parse(handle.read())
@@ -800,7 +1496,6 @@ def sql_literals(path):
 class TestPortability(QueuectlTestCase):
 
     def test_sql_uses_nothing_newer_than_sqlite_3_15(self):
-        import re
         literals = sql_literals(SCRIPT)
         self.assertGreater(len(literals), 40)
         for literal in literals:
@@ -841,15 +1536,10 @@ class TestPortability(QueuectlTestCase):
             plan = ' | '.join(row[-1] for row in store.conn.execute(
                 'EXPLAIN QUERY PLAN ' + sql, params))
             for step in plan.split(' | '):
-                if re_search(r'^SCAN (TABLE )?jobs\b', step):
+                if re.search(r'^SCAN (TABLE )?jobs\b', step):
                     self.assertIn('INDEX', step, 'full scan of jobs in: %s\n%s' % (sql, plan))
             checked += 1
         self.assertGreaterEqual(checked, 5)
-
-
-def re_search(pattern, text):
-    import re
-    return re.search(pattern, text)
 
 
 def load_tests(loader, tests, pattern):
