@@ -67,6 +67,7 @@ NETWORK_FILESYSTEMS = ('nfs', 'nfs4', 'cifs', 'smb', 'smbfs', 'smb3',
                        'fuse.sshfs', 'afs', '9p', 'ceph', 'glusterfs')
 
 ENV_HOME = 'QUEUECTL_HOME'
+ENV_CLAIM = 'QUEUECTL_CLAIM'        # in every job's environment: which claim started it
 ENV_CONFIG = 'QUEUECTL_CONFIG'
 ENV_PREFIX = 'QUEUECTL_'
 
@@ -1271,15 +1272,26 @@ def proc_start_time(pid):
 
 
 def pid_alive(pid, start=None):
-    """True if pid runs, and (when known) started at `start`."""
+    """True if pid runs, and (when known) started at `start`.
+
+    A zombie is dead: it holds no job, and where PID 1 reaps lazily (a
+    container without an init) it may stay a zombie for seconds or forever.
+    """
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
     except PermissionError:
         pass
-    if start and os.path.isdir('/proc/self'):
-        return proc_start_time(pid) == start
+    if os.path.isdir('/proc/self'):
+        try:
+            state, _ = _proc_stat(str(pid))
+        except (OSError, ValueError, IndexError):
+            return False
+        if state in (b'Z', b'X'):
+            return False
+        if start:
+            return proc_start_time(pid) == start
     return True
 
 
@@ -1290,13 +1302,40 @@ def _proc_stat(pid_dir):
     return fields[0], int(fields[2])          # state, pgrp
 
 
-def group_members(pgid, job_id=None):
-    """Live (non-zombie) pids in process group pgid.
+def claim_marker(owner, attempts):
+    """Names one claim (worker id and attempt): unique across databases on a host.
 
-    On Linux, reads /proc: an orphan that init has not reaped yet is a
-    zombie and does not count; with job_id, only processes whose
-    environment says QUEUECTL_JOB_ID=job_id count, so a recycled pgid is
-    never killed. Elsewhere, falls back to probing the group.
+    Every job process carries it as QUEUECTL_CLAIM in its environment, so
+    its processes can be found (and a recycled pgid told apart) from /proc.
+    """
+    return '%s/%d' % (owner, attempts)
+
+
+def _live_processes(pgid=None, claim=None):
+    """(pid, pgrp) of live, non-zombie processes (Linux /proc), optionally only
+    those in process group pgid and/or whose environment carries the claim."""
+    needle = ('\0%s=%s\0' % (ENV_CLAIM, claim)).encode() if claim else None
+    for entry in os.listdir('/proc'):
+        if not entry.isdigit():
+            continue
+        try:
+            state, pgrp = _proc_stat(entry)
+            if state in (b'Z', b'X') or (pgid is not None and pgrp != pgid):
+                continue
+            if needle:
+                with open('/proc/%s/environ' % entry, 'rb') as handle:
+                    if needle not in b'\0' + handle.read():
+                        continue
+        except (OSError, ValueError, IndexError):
+            continue
+        yield int(entry), pgrp
+
+
+def group_members(pgid, claim=None):
+    """Live pids in process group pgid (with claim: only that claim's processes).
+
+    An orphan that init has not reaped yet is a zombie and does not count
+    (Linux). Elsewhere this falls back to probing the group.
     """
     try:
         os.killpg(pgid, 0)
@@ -1306,23 +1345,7 @@ def group_members(pgid, job_id=None):
         pass
     if not os.path.isdir('/proc/self'):
         return [pgid]
-    marker = ('\0QUEUECTL_JOB_ID=%d\0' % job_id).encode() if job_id is not None else None
-    members = []
-    for entry in os.listdir('/proc'):
-        if not entry.isdigit():
-            continue
-        try:
-            state, pgrp = _proc_stat(entry)
-            if pgrp != pgid or state in (b'Z', b'X'):
-                continue
-            if marker:
-                with open('/proc/%s/environ' % entry, 'rb') as handle:
-                    if marker not in b'\0' + handle.read():
-                        continue
-        except (OSError, ValueError, IndexError):
-            continue
-        members.append(int(entry))
-    return members
+    return [pid for pid, _ in _live_processes(pgid, claim)]
 
 
 def signal_group(pgid, signum):
@@ -1333,7 +1356,7 @@ def signal_group(pgid, signum):
         return False
 
 
-def kill_group(pgid, grace, job_id=None, wait=None):
+def kill_group(pgid, grace, claim=None, wait=None):
     """TERM a process group, wait up to `grace` seconds, then KILL what is left.
 
     `wait(seconds)` lets the caller keep working (draining output, reaping)
@@ -1341,21 +1364,33 @@ def kill_group(pgid, grace, job_id=None, wait=None):
     """
     import signal
     wait = wait or time.sleep
-    if not group_members(pgid, job_id):
+    if not group_members(pgid, claim):
         return True
     signal_group(pgid, signal.SIGTERM)
     deadline = time.monotonic() + grace
     while time.monotonic() < deadline:
         wait(0.02)
-        if not group_members(pgid, job_id):
+        if not group_members(pgid, claim):
             return True
     signal_group(pgid, signal.SIGKILL)
     deadline = time.monotonic() + 5
     while time.monotonic() < deadline:
         wait(0.01)
-        if not group_members(pgid, job_id):
+        if not group_members(pgid, claim):
             return True
     return False
+
+
+def stop_claim(owner, attempts, pgid, grace):
+    """Kill every process of one claim of a job: its recorded process group and,
+    on Linux, any group whose processes carry the claim (the worker may have
+    died between spawning the shell and recording its pgid)."""
+    claim = claim_marker(owner, attempts)
+    groups = set([pgid]) if pgid else set()
+    if os.path.isdir('/proc/self'):
+        groups.update(pgrp for _, pgrp in _live_processes(None, claim))
+    for group in sorted(groups):
+        kill_group(group, grace, claim=claim)
 
 
 class OutputCapture(object):
@@ -1565,6 +1600,7 @@ def job_environment(job, base_env):
     env.update(job['env'] or {})
     env['QUEUECTL_JOB_ID'] = str(job['id'])
     env['QUEUECTL_ATTEMPT'] = str(job['attempts'])
+    env[ENV_CLAIM] = claim_marker(job['owner'], job['attempts'])
     return env
 
 
@@ -1704,8 +1740,8 @@ def recover_lost_jobs(store, settings, now, reaped_owner=None):
             reason = 'its lease expired'
         else:
             continue
-        if here and job['pgid']:
-            kill_group(job['pgid'], settings.kill_grace, job_id=job['id'])
+        if here:
+            stop_claim(job['owner'], job['attempts'], job['pgid'], settings.kill_grace)
         state, run_at = next_state(False, job['attempts'], job['max_retries'],
                                    settings.backoff_base, settings.backoff_max, time.time())
         if store.fail_lost(job, state, run_at, 'worker lost', time.time()):
@@ -2013,21 +2049,32 @@ class Supervisor(object):
         return EXIT_FAILURE if self.failed else EXIT_OK
 
     def _install_signals(self):
+        """Signals are counted from the wakeup pipe, one byte per delivery: a
+        Python handler runs once for signals that arrive close together, and
+        two quick SIGTERMs must still mean a cold stop."""
         import signal
         self.wake_r, self.wake_w = os.pipe()
         os.set_blocking(self.wake_r, False)
         os.set_blocking(self.wake_w, False)
-        for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
-            signal.signal(signum, self._on_stop)
-        signal.signal(signal.SIGUSR2, self._on_cold)
-        signal.signal(signal.SIGCHLD, _ignore_signal)
+        for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGUSR2,
+                       signal.SIGCHLD):
+            signal.signal(signum, _ignore_signal)
         signal.set_wakeup_fd(self.wake_w)
 
-    def _on_stop(self, signum, frame):
-        self.stop_requests += 1
-
-    def _on_cold(self, signum, frame):
-        self.stop_requests += 2
+    def _count_signals(self):
+        """Read the wakeup pipe: each stop signal is one request, SIGUSR2 two."""
+        import signal
+        stops = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+        try:
+            while True:
+                data = os.read(self.wake_r, 512)
+                if not data:
+                    break
+                for signum in bytearray(data):
+                    self.stop_requests += 1 if signum in stops else \
+                        2 if signum == signal.SIGUSR2 else 0
+        except BlockingIOError:
+            pass
 
     def _spawn(self):
         """Fork one worker. No database connection is open here at fork time."""
@@ -2055,11 +2102,7 @@ class Supervisor(object):
         while self.children:
             sentinels = [c[0].sentinel for c in self.children.values()]
             wait(sentinels + [self.wake_r], self._wait_timeout())
-            try:
-                while os.read(self.wake_r, 512):
-                    pass
-            except BlockingIOError:
-                pass
+            self._count_signals()
             if self.stop_requests != handled:
                 handled = self.stop_requests
                 self._apply_stop_requests()
@@ -3214,22 +3257,21 @@ def cmd_cancel(args, ctx):
             ctx.err.write('queuectl: error: %s\n' % exc)
             code = EXIT_FAILURE
             continue
-        if job['state'] == 'processing' and job['pgid'] and \
+        if job['state'] == 'processing' and \
                 (job['worker'] or '').rsplit(':', 1)[0] == this_host():
-            _stop_cancelled(store, job, grace)
+            _stop_cancelled(job, grace)
         ctx.say('Cancelled job %d' % job['id'])
     return code
 
 
-def _stop_cancelled(store, job, grace):
-    """Kill a cancelled job's process group and wake its worker to notice."""
+def _stop_cancelled(job, grace):
+    """Wake a cancelled job's worker (it stops its child) and kill the job's processes."""
     import signal
-    owner_pid = int(job['worker'].rsplit(':', 1)[1])
     try:
-        os.kill(owner_pid, signal.SIGUSR1)
-    except OSError:
+        os.kill(int(job['worker'].rsplit(':', 1)[1]), signal.SIGUSR1)
+    except (OSError, ValueError):
         pass
-    kill_group(job['pgid'], grace, job_id=job['id'])
+    stop_claim(job['owner'], job['attempts'], job['pgid'], grace)
 
 
 def cmd_wait(args, ctx):

@@ -15,6 +15,7 @@ import os
 import re
 import signal
 import sqlite3
+import stat
 import subprocess
 import sys
 import tempfile
@@ -760,6 +761,749 @@ class TestWorkers(QueuectlTestCase):
                 self.assertEqual(parent, pool.pid)
         pool.send_signal(signal.SIGTERM)
         self.assertEqual(pool.wait(timeout=15), 0)
+
+
+########################################################################
+# Reliability: real faults (kill -9, SIGSTOP, signals, load, bad paths)
+########################################################################
+
+def note(text):
+    """A measured figure, printed to stderr so that it shows in the test run."""
+    sys.stderr.write('\n[reliability] %s\n' % text)
+    sys.stderr.flush()
+
+
+class Drain(object):
+    """Reads a pipe in a thread so that a long-running process never blocks on it."""
+
+    def __init__(self, stream):
+        self.chunks = []
+        self.lock = threading.Lock()
+        self.stream = stream
+        self.thread = threading.Thread(target=self._run)
+        self.thread.daemon = True
+        self.thread.start()
+
+    def _run(self):
+        try:
+            while True:
+                data = os.read(self.stream.fileno(), 65536)
+                if not data:
+                    break
+                with self.lock:
+                    self.chunks.append(data)
+        except (OSError, ValueError):
+            pass
+        finally:
+            try:
+                self.stream.close()
+            except Exception:
+                pass
+
+    def text(self):
+        with self.lock:
+            return b''.join(self.chunks).decode('utf-8', 'replace')
+
+    def join(self, timeout=15):
+        self.thread.join(timeout)
+        return self.text()
+
+
+class ReliabilityCase(QueuectlTestCase):
+    """Helpers for pools whose output is drained, direct DB reads, pid files."""
+
+    def setUp(self):
+        QueuectlTestCase.setUp(self)
+        self.env['PYTHONDONTWRITEBYTECODE'] = '1'
+
+    # -- processes --------------------------------------------------------
+
+    def spawn_drained(self, *argv, **kwargs):
+        """spawn() whose stdout and stderr are read in threads (proc.out/proc.err)."""
+        proc = self.spawn(*argv, **kwargs)
+        proc.out, proc.err = Drain(proc.stdout), Drain(proc.stderr)
+        proc.stdout = proc.stderr = None       # the Drain threads own them now
+        return proc
+
+    def pool(self, count=1, *extra, **kwargs):
+        """A foreground pool (drained output), once its workers registered."""
+        proc = self.spawn_drained('worker', 'start', '--count', str(count), *extra, **kwargs)
+        self.wait_until(lambda: len(self.worker_rows(pool_pid=proc.pid)) >= count or
+                        proc.poll() is not None, what='%d workers registered' % count)
+        self.assertIsNone(proc.poll(), 'pool exited at start-up:\n' + proc.err.text())
+        return proc
+
+    def stop_pool(self, proc, signum=signal.SIGTERM, timeout=20):
+        proc.send_signal(signum)
+        code = proc.wait(timeout=timeout)
+        log = proc.err.join()
+        self.assertNotIn('Traceback', log)
+        return code, log
+
+    def become_subreaper(self):
+        """Adopt orphaned descendants and never reap them until the test ends.
+
+        Stands in for a container whose PID 1 does not reap (docker without
+        --init): a dead pool or worker then stays a zombie. (Here PID 1 reaps
+        only every ~2 s, which is enough to expose the same bug by chance.)
+        """
+        if not LINUX:
+            self.skipTest('needs prctl(PR_SET_CHILD_SUBREAPER)')
+        import ctypes
+        libc = ctypes.CDLL(None, use_errno=True)
+        if libc.prctl(36, 1, 0, 0, 0) != 0:                 # PR_SET_CHILD_SUBREAPER
+            self.skipTest('prctl(PR_SET_CHILD_SUBREAPER) failed')
+
+        def restore():
+            libc.prctl(36, 0, 0, 0, 0)
+            known = set(p.pid for p in self.procs)
+            for pid in _adopted_zombies(known):
+                try:
+                    os.waitpid(pid, 0)
+                except OSError:
+                    pass
+        self.addCleanup(restore)       # runs before _reap_procs: procs are left alone
+
+    # -- the database, read directly --------------------------------------
+
+    def query(self, sql, params=()):
+        with contextlib.closing(sqlite3.connect(self.db_path, timeout=10)) as conn:
+            return conn.execute(sql, params).fetchall()
+
+    def job_count(self):
+        """Rows in jobs; 0 while the schema has not been committed yet."""
+        try:
+            return self.query('SELECT COUNT(*) FROM jobs')[0][0]
+        except sqlite3.OperationalError as exc:
+            if 'no such table' not in str(exc):
+                raise
+            return 0
+
+    def row(self, job_id):
+        names = ('state', 'attempts', 'last_error', 'pgid', 'owner', 'worker')
+        rows = self.query('SELECT %s FROM jobs WHERE id = ?' % ', '.join(names), (job_id,))
+        return dict(zip(names, rows[0])) if rows else None
+
+    def history(self, job_id):
+        return self.job(job_id)['history']
+
+    def wait_pid_file(self, path, timeout=15):
+        """The pid a job wrote with `echo $$ > path` (waits for the whole line)."""
+        def read():
+            try:
+                with open(path) as handle:
+                    text = handle.read()
+            except OSError:
+                return None
+            return int(text) if text.endswith('\n') else None
+        return self.wait_until(read, timeout, what='pid file %s' % os.path.basename(path))
+
+    def lines(self, name):
+        try:
+            with open(self.path(name)) as handle:
+                return handle.read().split()
+        except OSError:
+            return []
+
+    def assert_group_gone(self, pgid):
+        if LINUX:
+            self.assertEqual(live_group_members(pgid), [],
+                             'process group %d still has live members' % pgid)
+
+
+########################################################################
+# Workers that die: kill -9, a job killing its worker, a frozen worker
+########################################################################
+
+class TestWorkerDeath(ReliabilityCase):
+
+    def test_kill_9_worker_mid_job_is_recovered_at_once_and_rerun(self):
+        # Default lease (30 s): a recovery within a few seconds can only come
+        # from the supervisor seeing its child die, not from the lease.
+        job_id = self.add('echo $$ > pid.$QUEUECTL_ATTEMPT; '
+                          'if [ "$QUEUECTL_ATTEMPT" = 1 ]; then sleep 30; fi')
+        pool = self.pool(1)
+        pgid = self.wait_pid_file(self.path('pid.1'))
+        self.wait_until(lambda: self.row(job_id)['pgid'] == pgid, what='pgid recorded')
+        worker_pid = int(self.row(job_id)['worker'].rsplit(':', 1)[1])
+        self.assertIn(worker_pid, [r[0] for r in self.worker_rows(pool_pid=pool.pid)])
+        self.assertNotEqual(live_group_members(pgid), [])
+
+        killed = time.monotonic()
+        os.kill(worker_pid, signal.SIGKILL)
+        seen = self.wait_until(
+            lambda: (lambda r: r if r['attempts'] >= 2 or r['state'] != 'processing'
+                     else None)(self.row(job_id)),
+            timeout=25, interval=0.005, what='job back in play')
+        back_in_play = time.monotonic() - killed
+        # The old group was killed before the job was handed back.
+        self.assert_group_gone(pgid)
+        self.wait_until(lambda: os.path.exists(self.path('pid.2')), what='attempt 2 started')
+        rerun = time.monotonic() - killed
+        note('kill -9 worker -> job back in play in %.3fs (seen as %s, attempts %d, %s); '
+             'attempt 2 started %.3fs after the kill'
+             % (back_in_play, seen['state'], seen['attempts'], seen['last_error'], rerun))
+        self.assertLess(back_in_play, 5, 'recovery must not wait for the 30s lease')
+
+        self.wait_state(job_id, 'completed')
+        job = self.job(job_id)
+        self.assertEqual(job['attempts'], 2)
+        self.assertEqual([h['error'] for h in job['history']], ['worker lost', None])
+        self.assertEqual([h['attempt'] for h in job['history']], [1, 2])
+        self.assertNotEqual(self.wait_pid_file(self.path('pid.2')), pgid)
+        # The dead worker was replaced and its registration dropped.
+        self.wait_until(lambda: len(self.worker_rows(pool_pid=pool.pid)) == 1 and
+                        worker_pid not in [r[0] for r in self.worker_rows(pool_pid=pool.pid)],
+                        what='dead worker replaced')
+        code, log = self.stop_pool(pool)
+        self.assertEqual(code, 0, log)
+        self.assertIn('worker lost', log)
+        self.assert_integrity()
+
+    def test_kill_9_whole_pool_then_a_new_burst_recovers_every_job(self):
+        # The killed workers stay zombies (nobody reaps them): they are dead all
+        # the same, and a new pool must recover their jobs at once, not when
+        # their leases run out.
+        self.become_subreaper()
+        self.env['QUEUECTL_LEASE_SECONDS'] = '8'
+        ids = [self.add('echo $$ > pid.$QUEUECTL_JOB_ID.$QUEUECTL_ATTEMPT; '
+                        'echo $QUEUECTL_ATTEMPT >> runs.$QUEUECTL_JOB_ID; '
+                        'if [ "$QUEUECTL_ATTEMPT" = 1 ]; then sleep 30; fi')
+               for _ in range(2)]
+        pool = self.pool(2)
+        pgids = [self.wait_pid_file(self.path('pid.%d.1' % i)) for i in ids]
+        for job_id, pgid in zip(ids, pgids):
+            self.wait_until(lambda: self.row(job_id)['pgid'] == pgid, what='pgid recorded')
+        os.killpg(pool.pid, signal.SIGKILL)       # supervisor and workers, not the jobs
+        pool.wait(timeout=10)
+        self.wait_until(lambda: all(not pid_alive_not_zombie(r[0]) for r in self.worker_rows()),
+                        what='workers dead')
+        for job_id, pgid in zip(ids, pgids):
+            self.assertEqual(self.row(job_id)['state'], 'processing')
+            # The jobs run in sessions of their own: they outlived the pool.
+            self.assertNotEqual(live_group_members(pgid), [])
+
+        started = time.monotonic()
+        log = self.burst(2)
+        took = time.monotonic() - started
+        note('kill -9 of a whole pool: a new burst pool recovered and re-ran both jobs '
+             'in %.3fs (lease 8s)' % took)
+        self.assertLess(took, 5, 'the dead workers\' jobs waited for their lease:\n' + log)
+        for job_id, pgid in zip(ids, pgids):
+            job = self.job(job_id)
+            self.assertEqual((job['state'], job['attempts']), ('completed', 2), job)
+            self.assertEqual([h['error'] for h in job['history']], ['worker lost', None])
+            self.assertEqual(self.lines('runs.%d' % job_id), ['1', '2'])
+            self.assert_group_gone(pgid)
+        self.assertIn('worker lost', log)
+        self.assertEqual(self.worker_rows(), [])
+        self.assertEqual(self.worker_rows(role='pool'), [])
+        self.assertIn('Workers: 0 active', self.ok('status'))
+        self.assert_integrity()
+
+    def test_job_that_kills_its_worker_ends_dead_after_exactly_three_attempts(self):
+        # Each attempt kills its worker at once, often before the worker has
+        # recorded the job's pgid: recovery must still kill the attempt's
+        # processes (the `sleep 30`) before the next attempt starts. Two such
+        # jobs give six chances to hit that window.
+        bombs = [self.add('--max-retries', '2',
+                          'echo $$ >> pids; echo $QUEUECTL_ATTEMPT >> runs.$QUEUECTL_JOB_ID; '
+                          'kill -9 $PPID; sleep 30') for _ in range(2)]
+        others = [self.add('touch done.$QUEUECTL_JOB_ID') for _ in range(5)]
+        log = self.burst(3)
+        for bomb in bombs:
+            job = self.job(bomb)
+            self.assertEqual((job['state'], job['attempts'], job['last_error']),
+                             ('dead', 3, 'worker lost'), job)
+            self.assertEqual([h['error'] for h in job['history']], ['worker lost'] * 3)
+            self.assertEqual(self.lines('runs.%d' % bomb), ['1', '2', '3'])
+            self.assertRegex(log, r'job %d attempt 3: worker lost \(.*\); now dead' % bomb)
+        self.assertEqual(sorted(j['id'] for j in json.loads(self.ok('dlq', 'list', '--json'))),
+                         bombs)
+        for job_id in others:
+            self.assertEqual(self.state(job_id), 'completed')
+            self.assertTrue(os.path.exists(self.path('done.%d' % job_id)))
+        pgids = [int(p) for p in self.lines('pids')]
+        self.assertEqual(len(pgids), 6)
+        survivors = [p for p in pgids if live_group_members(p)]
+        self.assertEqual(survivors, [], 'attempts whose processes outlived their worker and '
+                         'overlapped the next attempt')
+        self.assert_integrity()
+
+    def test_frozen_worker_loses_its_lease_and_its_stale_result_is_fenced_off(self):
+        env = {'QUEUECTL_LEASE_SECONDS': '1', 'QUEUECTL_HEARTBEAT_SECONDS': '0.2'}
+        # Attempt 1 hangs; attempt 2 waits for a go signal so that the frozen
+        # worker's stale finish is attempted while attempt 2 is still running.
+        job_id = self.add(
+            'echo start $QUEUECTL_ATTEMPT >> runs; echo $$ > pid.$QUEUECTL_ATTEMPT; '
+            'if [ "$QUEUECTL_ATTEMPT" = 1 ]; then sleep 30; exit 3; fi; '
+            'while [ ! -e go ]; do sleep 0.05; done; echo end $QUEUECTL_ATTEMPT >> runs')
+        pool = self.pool(2, env=env)
+        pgid1 = self.wait_pid_file(self.path('pid.1'))
+        self.wait_until(lambda: self.row(job_id)['pgid'] == pgid1, what='pgid recorded')
+        frozen_pid = int(self.row(job_id)['worker'].rsplit(':', 1)[1])
+        os.kill(frozen_pid, signal.SIGSTOP)
+        self.addCleanup(lambda: pid_alive_not_zombie(frozen_pid) and os.kill(frozen_pid, signal.SIGCONT))
+        stopped = time.monotonic()
+
+        pgid2 = self.wait_pid_file(self.path('pid.2'), timeout=20)
+        took = time.monotonic() - stopped
+        note('SIGSTOPped worker (lease 1s): attempt 2 started %.3fs later' % took)
+        row = self.row(job_id)
+        self.assertEqual((row['state'], row['attempts']), ('processing', 2))
+        self.assertNotEqual(int(row['worker'].rsplit(':', 1)[1]), frozen_pid)
+        self.assert_group_gone(pgid1)           # attempt 1 was killed before attempt 2
+        self.assertEqual(self.history(job_id)[0]['error'], 'worker lost')
+
+        os.kill(frozen_pid, signal.SIGCONT)
+        self.wait_until(lambda: 'job %d attempt 1: result discarded' % job_id in pool.err.text()
+                        or 'job %d attempt 1: no longer ours' % job_id in pool.err.text(),
+                        what='the resumed worker notices it lost the job')
+        row = self.row(job_id)
+        self.assertEqual((row['state'], row['attempts']), ('processing', 2), row)
+        open(self.path('go'), 'w').close()
+        self.wait_state(job_id, 'completed')
+        job = self.job(job_id)
+        self.assertEqual((job['attempts'], job['exit_code'], job['last_error']), (2, 0, None))
+        self.assertEqual([(h['attempt'], h['error']) for h in job['history']],
+                         [(1, 'worker lost'), (2, None)])
+        self.assertEqual(self.lines('runs'), ['start', '1', 'start', '2', 'end', '2'])
+        self.assertNotEqual(pgid1, pgid2)
+        code, log = self.stop_pool(pool)
+        self.assertEqual(code, 0, log)
+        self.assertEqual(self.state(job_id), 'completed')
+        self.assert_integrity()
+
+
+########################################################################
+# Shutdown: warm, cold, detached pools, timeouts, cancel
+########################################################################
+
+class TestShutdown(ReliabilityCase):
+
+    def test_warm_sigterm_lets_the_running_job_finish(self):
+        job_id = self.add('touch started; sleep 1; touch done')
+        pool = self.pool(1)
+        self.wait_until(lambda: os.path.exists(self.path('started')), what='job started')
+        waiting = self.add('touch second')
+        code, log = self.stop_pool(pool)
+        self.assertEqual(code, 0, log)
+        self.assertTrue(os.path.exists(self.path('done')))
+        job = self.job(job_id)
+        self.assertEqual((job['state'], job['attempts']), ('completed', 1))
+        # A warm stop claims nothing new.
+        job = self.job(waiting)
+        self.assertEqual((job['state'], job['attempts']), ('pending', 0))
+        self.assertFalse(os.path.exists(self.path('second')))
+        self.assertEqual(self.worker_rows(), [])
+        self.assert_integrity()
+
+    def test_double_sigterm_kills_the_job_group_and_hands_the_job_back(self):
+        job_id = self.add('sleep 60 & echo $! > bg; echo $$ > pid; sleep 60')
+        pool = self.pool(1)
+        pgid = self.wait_pid_file(self.path('pid'))
+        bg = self.wait_pid_file(self.path('bg'))
+        self.wait_until(lambda: self.row(job_id)['pgid'] == pgid, what='pgid recorded')
+        # Two back-to-back kill() calls can merge into one delivery (the kernel
+        # keeps one pending SIGTERM; CPython runs a handler once per batch), so
+        # the second comes once the pool has acted on the first, as a person's would.
+        pool.send_signal(signal.SIGTERM)
+        self.wait_until(lambda: 'stopping: running jobs may finish' in pool.err.text(),
+                        what='warm stop begun')
+        self.assertIsNone(pool.poll())
+        self.assertNotEqual(live_group_members(pgid), [])     # warm: the job still runs
+        started = time.monotonic()
+        code, log = self.stop_pool(pool)
+        note('second SIGTERM -> pool exited in %.3fs' % (time.monotonic() - started))
+        self.assertEqual(code, 0, log)
+        self.assert_group_gone(pgid)
+        self.assertFalse(pid_alive_not_zombie(bg), 'background child survived')
+        job = self.job(job_id)
+        self.assertEqual((job['state'], job['attempts']), ('pending', 0), job)
+        self.assertEqual(self.worker_rows(), [])
+        self.assertIn('back to pending', log)
+        self.assert_integrity()
+
+    def test_detached_pool_list_stop_and_stop_now(self):
+        # The detached pool is adopted by this process, which does not reap it
+        # (as a container's PID 1 may not): `worker stop` must still return.
+        self.become_subreaper()
+        code, out, err = self.run_proc('worker', 'start', '--detach', '--count', '2')
+        self.assertEqual(code, 0, err)
+        self.assertIn('Started 2 worker processes', out)
+        pool_pid = int(out.split('Pool ')[1].split()[0])
+        self.addCleanup(kill_quietly, pool_pid)
+        rows = json.loads(self.ok('worker', 'list', '--json'))
+        self.assertEqual(sorted(r['role'] for r in rows), ['pool', 'worker', 'worker'])
+        self.assertTrue(all(r['detached'] for r in rows if r['role'] == 'pool'))
+        self.assertTrue(all(r['pool_pid'] == pool_pid for r in rows if r['role'] == 'worker'))
+        self.assertIn('Workers: 2 active', self.ok('status'))
+        code, out, err = self.run_proc('worker', 'stop', timeout=15)
+        self.assertEqual((code, out), (0, 'Stopped 1 worker pool.\n'), err)
+        self.assertFalse(pid_alive_not_zombie(pool_pid))
+        self.assertIn('Workers: 0 active', self.ok('status'))
+        self.assertEqual(self.ok('worker', 'list'), 'No live workers.\n')
+
+        # stop --now while a job runs: the job goes back to pending, uncharged.
+        code, out, err = self.run_proc('worker', 'start', '--detach', '--count', '1')
+        self.assertEqual(code, 0, err)
+        pool_pid = int(out.split('Pool ')[1].split()[0])
+        self.addCleanup(kill_quietly, pool_pid)
+        job_id = self.add('echo $$ > pid; sleep 60')
+        pgid = self.wait_pid_file(self.path('pid'))
+        self.wait_until(lambda: self.row(job_id)['pgid'] == pgid, what='pgid recorded')
+        rows = json.loads(self.ok('worker', 'list', '--json'))
+        held = [r for r in rows if r['role'] == 'worker']
+        self.assertEqual([(r['pool_pid'], r['job']) for r in held], [(pool_pid, job_id)])
+        table = self.ok('worker', 'list')
+        self.assertRegex(table, r'\n%d\s+worker\s+.*\s%d\s+all' % (held[0]['pid'], job_id))
+        self.assertRegex(table, r'\n%d\s+pool\s+' % pool_pid)
+        started = time.monotonic()
+        code, out, err = self.run_proc('worker', 'stop', '--now', timeout=15)
+        note('worker stop --now on a detached pool took %.3fs' % (time.monotonic() - started))
+        self.assertEqual((code, out), (0, 'Stopped 1 worker pool.\n'), err)
+        self.assertFalse(pid_alive_not_zombie(pool_pid))
+        self.assert_group_gone(pgid)
+        job = self.job(job_id)
+        self.assertEqual((job['state'], job['attempts']), ('pending', 0), job)
+        self.assertIn('Workers: 0 active', self.ok('status'))
+        with open(self.path('worker.log')) as handle:
+            self.assertNotIn('Traceback', handle.read())
+        self.assert_integrity()
+
+    def test_timeout_kills_background_grandchildren_even_if_they_ignore_term(self):
+        job_id = self.add('--timeout', '1', '--max-retries', '0',
+                          'echo $$ > pid; sleep 60 & echo $! > bg; '
+                          '(trap "" TERM; sleep 60) & echo $! > stubborn; sleep 60')
+        started = time.monotonic()
+        log = self.burst(1)
+        took = time.monotonic() - started
+        job = self.job(job_id)
+        self.assertEqual((job['state'], job['last_error']), ('dead', 'timed out after 1s'), job)
+        self.assertEqual(job['history'][0]['error'], 'timed out after 1s')
+        self.assert_group_gone(self.wait_pid_file(self.path('pid')))
+        for name in ('bg', 'stubborn'):
+            self.assertFalse(pid_alive_not_zombie(self.wait_pid_file(self.path(name))), name)
+        # 1 s timeout + 1 s kill grace (TERM is ignored by one child) + start-up.
+        self.assertLess(took, 10, log)
+        self.assert_integrity()
+
+    def test_cancel_running_job_kills_its_group_promptly(self):
+        job_id = self.add('echo $$ > pid; sleep 60 & echo $! > bg; sleep 60; touch finished')
+        pool = self.pool(1)
+        pgid = self.wait_pid_file(self.path('pid'))
+        bg = self.wait_pid_file(self.path('bg'))
+        self.wait_until(lambda: self.row(job_id)['pgid'] == pgid, what='pgid recorded')
+        started = time.monotonic()
+        code, out, err = self.run_proc('cancel', str(job_id))
+        took = time.monotonic() - started
+        note('cancel of a running job returned in %.3fs' % took)
+        self.assertEqual((code, out, err), (0, 'Cancelled job %d\n' % job_id, ''))
+        self.assertLess(took, 5)
+        self.assert_group_gone(pgid)
+        self.assertFalse(pid_alive_not_zombie(bg))
+        self.wait_until(lambda: 'job %d attempt 1: no longer ours' % job_id in pool.err.text()
+                        or 'job %d attempt 1: result discarded' % job_id in pool.err.text(),
+                        what='worker notices the cancel')
+        job = self.job(job_id)
+        self.assertEqual((job['state'], job['last_error']), ('cancelled', 'cancelled'))
+        self.assertEqual(self.row(job_id)['owner'], None)
+        self.assertFalse(os.path.exists(self.path('finished')))
+        # The worker is free again and runs the next job.
+        nxt = self.add('true')
+        self.wait_state(nxt, 'completed')
+        code, log = self.stop_pool(pool)
+        self.assertEqual(code, 0, log)
+        self.assertEqual(self.state(job_id), 'cancelled')
+        self.assert_integrity()
+
+
+def _adopted_zombies(known):
+    """Zombie children of this process that it did not start itself."""
+    me = os.getpid()
+    found = []
+    for entry in os.listdir('/proc'):
+        if not entry.isdigit() or int(entry) in known:
+            continue
+        try:
+            with open('/proc/%s/stat' % entry, 'rb') as handle:
+                data = handle.read()
+        except OSError:
+            continue
+        fields = data[data.rindex(b')') + 2:].split()
+        if fields[0] == b'Z' and int(fields[1]) == me:
+            found.append(int(entry))
+    return found
+
+
+def pid_alive_not_zombie(pid):
+    """A process that runs (a zombie awaiting its reaper does not count)."""
+    try:
+        with open('/proc/%d/stat' % pid, 'rb') as handle:
+            data = handle.read()
+    except OSError:
+        return False
+    return data[data.rindex(b')') + 2:][:1] not in (b'Z', b'X')
+
+
+def kill_quietly(pid):
+    if pid_alive_not_zombie(pid):
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except OSError:
+            pass
+
+
+########################################################################
+# Concurrency, big output, crashing adds, bad environments
+########################################################################
+
+class TestLoad(ReliabilityCase):
+
+    WATCHDOG = 120
+
+    # 50 processes add 20 jobs each. A `python3 queuectl.py add` costs ~0.13 s of
+    # CPU here, so 1,000 separate add processes need ~65 s on 2 cores: by default
+    # each process makes ADD_SINGLES separate `add` calls and one `add --stdin`
+    # for the rest. RELIABILITY_SINGLE_ADDS=1 makes all 1,000 separate calls.
+    ADD_PROCS = 50
+    ADDS_PER_PROC = 20
+    ADD_SINGLES = ADDS_PER_PROC if os.environ.get('RELIABILITY_SINGLE_ADDS') else 2
+
+    def test_concurrent_adds_readers_and_workers(self):
+        marks = self.path('marks')
+        os.mkdir(marks)
+        total = self.ADD_PROCS * self.ADDS_PER_PROC
+        singles, batch = self.ADD_SINGLES, self.ADDS_PER_PROC - self.ADD_SINGLES
+        started = time.monotonic()
+        pool = self.pool(4)
+        loop_env = dict(self.env, PY=sys.executable, SCRIPT=SCRIPT)
+        # Readers: status / list / status --json through main(), back to back,
+        # in their own process, until told to stop.
+        readers = subprocess.Popen(
+            [sys.executable, '-c', READER_LOOP, os.path.dirname(SCRIPT), self.path('stop')],
+            env=self.env, cwd=self.home, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE, start_new_session=True)
+        self.procs.append(readers)
+        command = 'echo x >> %s/$QUEUECTL_JOB_ID' % marks
+        script = ('i=0; while [ $i -lt %d ]; do "$PY" "$SCRIPT" add -q "$CMD" || exit 1; '
+                  'i=$((i+1)); done; ' % singles)
+        if batch:
+            script += 'yes "$CMD" | head -n %d | "$PY" "$SCRIPT" add -q --stdin' % batch
+        adders = []
+        for _ in range(self.ADD_PROCS):
+            proc = subprocess.Popen(
+                ['/bin/sh', '-c', script],
+                env=dict(loop_env, CMD=command), cwd=self.home, stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
+            self.procs.append(proc)
+            adders.append(proc)
+        ids = []
+        for proc in adders:
+            out, err = proc.communicate(timeout=110)
+            err = err.decode('utf-8', 'replace')
+            self.assertEqual(proc.returncode, 0, err)
+            self.assertNotIn('locked', err)
+            self.assertNotIn('Traceback', err)
+            self.assertEqual(err, '')
+            ids += [int(x) for x in out.split()]
+        added = time.monotonic() - started
+        self.assertEqual(len(ids), total)
+        self.assertEqual(len(set(ids)), total)
+        self.wait_until(lambda: self.query("SELECT COUNT(*) FROM jobs WHERE state = "
+                                           "'completed'")[0][0] == total,
+                        timeout=100, interval=0.1, what='all jobs completed')
+        done = time.monotonic() - started
+        open(self.path('stop'), 'w').close()
+        reads, reader_errors = readers.communicate(timeout=30)
+        reader_errors = reader_errors.decode('utf-8', 'replace')
+        self.assertEqual(readers.returncode, 0, reader_errors)
+        code, log = self.stop_pool(pool)
+        note('%d jobs from %d parallel processes (%d separate adds + %d add --stdin of %d), '
+             '4 workers, %d concurrent reads: all added in %.1fs, all run in %.1fs'
+             % (total, self.ADD_PROCS, self.ADD_PROCS * singles,
+                self.ADD_PROCS if batch else 0, batch, int(reads), added, done))
+        self.assertEqual(code, 0, log)
+        self.assertNotIn('locked', log)
+        self.assertNotIn('locked', reader_errors)
+        self.assertNotIn('Traceback', reader_errors)
+        self.assertEqual(reader_errors, '')
+        runs = {}
+        for name in os.listdir(marks):
+            with open(os.path.join(marks, name)) as handle:
+                runs[int(name)] = len(handle.read().split())
+        self.assertEqual(sorted(runs), sorted(ids))
+        self.assertEqual(set(runs.values()), {1})
+        self.assertEqual(self.query('SELECT MAX(attempts) FROM jobs')[0][0], 1)
+        self.assert_integrity()
+
+    def test_twenty_parallel_adds_on_a_database_that_does_not_exist_yet(self):
+        self.assertFalse(os.path.exists(self.db_path))
+        procs = [self.spawn('add', '-q', 'echo %d' % i) for i in range(20)]
+        ids = []
+        for proc in procs:
+            out, err = proc.communicate(timeout=60)
+            self.assertEqual((proc.returncode, err), (0, b''))
+            ids.append(int(out))
+        self.assertEqual(sorted(ids), list(range(1, 21)))
+        self.assertEqual(self.query('SELECT COUNT(*) FROM jobs')[0][0], 20)
+        self.assertEqual(stat.S_IMODE(os.stat(self.db_path).st_mode), 0o600)
+        self.assert_integrity()
+
+    def test_huge_output_on_both_streams_is_capped(self):
+        job_id = self.add('head -c 200000000 /dev/zero & head -c 200000000 /dev/zero >&2; '
+                          'wait; echo END')
+        started = time.monotonic()
+        log = self.burst(1)
+        note('400 MB of output captured in %.1fs' % (time.monotonic() - started))
+        job = self.job(job_id)
+        self.assertEqual((job['state'], job['attempts']), ('completed', 1), job)
+        run_id = self.query('SELECT id FROM runs WHERE job_id = ?', (job_id,))[0][0]
+        path = os.path.join(self.home, 'queue.logs', '%d.%d.log' % (job_id, run_id))
+        size = os.path.getsize(path)
+        self.assertLessEqual(size, 10485760 + 200)
+        self.assertGreaterEqual(size, 10485760)
+        with open(path, 'rb') as handle:
+            head = handle.read(5242880)
+            rest = handle.read()
+        self.assertEqual(head, b'\0' * 5242880)
+        self.assertIn(b'[queuectl: %d bytes of output dropped here'
+                      % (400000004 - 10485760), rest)
+        self.assertTrue(rest.endswith(b'\0END\n'))
+        self.assertEqual(stat.S_IMODE(os.stat(path).st_mode), 0o600)
+        self.assert_integrity()
+
+    def test_kill_9_during_a_big_batch_add_is_all_or_nothing(self):
+        count = 200000
+        lines = ''.join('echo %d\n' % i for i in range(count)).encode()
+        wal = self.db_path + '-wal'
+        # Kill points: as soon as the database file exists; once the batch's
+        # transaction has spilled pages into the WAL (mid-transaction).
+        points = (('db file exists', lambda: os.path.exists(self.db_path)),
+                  ('WAL > 2 MB', lambda: os.path.exists(wal) and
+                   os.path.getsize(wal) > 2 * 1024 * 1024))
+        expected = 0
+        outcomes = []
+        for label, ready in points:
+            proc = subprocess.Popen([sys.executable, SCRIPT, 'add', '--stdin'], env=self.env,
+                                    cwd=self.home, stdin=subprocess.PIPE,
+                                    stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                    start_new_session=True)
+            self.procs.append(proc)
+            feeder = threading.Thread(target=feed, args=(proc.stdin, lines))
+            feeder.daemon = True
+            feeder.start()
+            self.wait_until(lambda: ready() or proc.poll() is not None, timeout=30,
+                            interval=0.002, what=label)
+            proc.kill()
+            proc.wait()
+            feeder.join(10)
+            have = self.job_count()
+            self.assertIn(have, (expected, expected + count), 'partial batch after kill')
+            outcomes.append('%s: %s' % (label, 'all' if have > expected else 'none'))
+            expected = have
+            self.assert_integrity()
+        note('kill -9 during add --stdin of %d lines: %s' % (count, '; '.join(outcomes)))
+        # The queue still works afterwards.
+        self.assertIsInstance(self.add('true'), int)
+        self.assert_integrity()
+
+
+READER_LOOP = '''
+import io, os, sys
+sys.path.insert(0, sys.argv[1])
+import queuectl
+calls = 0
+commands = (['status'], ['list', '--limit', '5'], ['status', '--json'])
+while not os.path.exists(sys.argv[2]):
+    out, err = io.StringIO(), io.StringIO()
+    code = queuectl.main(commands[calls % 3], out=out, err=err)
+    if code != 0 or err.getvalue():
+        sys.stderr.write('%s: exit %d: %s' % (commands[calls % 3], code, err.getvalue()))
+    calls += 1
+print(calls)
+'''
+
+
+def feed(stream, data):
+    try:
+        stream.write(data)
+        stream.close()
+    except (OSError, ValueError):
+        pass
+
+
+class TestBadEnvironments(ReliabilityCase):
+
+    def assert_one_line_error(self, argv, code=None, contains=()):
+        got, out, err = self.run_proc(*argv)
+        self.assertNotEqual(got, 0, (argv, out, err))
+        if code is not None:
+            self.assertEqual(got, code, (argv, err))
+        self.assertNotIn('Traceback', err)
+        self.assertRegex(err, r'\Aqueuectl: error: [^\n]+\n\Z', argv)
+        for text in contains:
+            self.assertIn(text, err)
+        return err
+
+    def test_missing_folders_are_created_private(self):
+        db = self.path('a', 'b', 'q.db')
+        code, out, err = self.run_proc('--db', db, 'add', '-q', 'true')
+        self.assertEqual((code, out.strip(), err), (0, '1', ''))
+        for folder in (self.path('a'), self.path('a', 'b')):
+            self.assertEqual(stat.S_IMODE(os.stat(folder).st_mode), 0o700, folder)
+        self.assertEqual(stat.S_IMODE(os.stat(db).st_mode), 0o600)
+
+    def test_unusable_database_paths_get_one_line_errors(self):
+        folder = self.path('adir')
+        os.mkdir(folder)
+        junk = self.path('junk.db')
+        data = os.urandom(4096) + b'not a database at all\n' * 100
+        with open(junk, 'wb') as handle:
+            handle.write(data)
+        cases = (('/proc/queuectl-test/q.db', ('cannot create folder /proc/queuectl-test',)),
+                 (folder, ('folder', folder)),
+                 (junk, ('not a queuectl database', junk)))
+        for db, contains in cases:
+            for argv in (('add', 'true'), ('list',), ('status',),
+                         ('worker', 'start', '--burst', '--count', '1')):
+                self.assert_one_line_error(('--db', db) + argv, contains=contains)
+        with open(junk, 'rb') as handle:
+            self.assertEqual(handle.read(), data)
+        self.assertEqual(os.listdir(folder), [])
+
+    def test_existing_read_only_folder(self):
+        # Root ignores mode bits, so /proc stands in for a read-only folder.
+        for argv in (('add', 'true'), ('status',), ('worker', 'start', '--burst')):
+            self.assert_one_line_error(('--db', '/proc/self/queue.db') + argv,
+                                       contains=('/proc/self/queue.db',))
+
+    def test_newer_schema_is_refused(self):
+        self.add('true')
+        with contextlib.closing(sqlite3.connect(self.db_path)) as conn:
+            conn.execute('PRAGMA user_version=99')
+            conn.commit()
+        for argv in (('add', 'true'), ('list',), ('worker', 'start', '--burst')):
+            err = self.assert_one_line_error(argv, code=1,
+                                             contains=('schema version 99', 'newer',
+                                                       'upgrade queuectl'))
+        self.assertEqual(self.query('PRAGMA user_version')[0][0], 99)
+
+    def test_workers_refuse_a_database_others_can_write(self):
+        job_id = self.add('touch ran')
+        os.chmod(self.home, 0o777)
+        self.addCleanup(os.chmod, self.home, 0o700)
+        err = self.assert_one_line_error(('worker', 'start', '--burst'), code=1,
+                                         contains=('writable by other users', self.home))
+        os.chmod(self.home, 0o700)
+        os.chmod(self.db_path, 0o666)
+        err = self.assert_one_line_error(('worker', 'start', '--burst'), code=1,
+                                         contains=('writable by other users', self.db_path))
+        self.assertFalse(os.path.exists(self.path('ran')))
+        self.assertEqual(self.state(job_id), 'pending')
+        os.chmod(self.db_path, 0o600)
+        self.burst(1)
+        self.assertEqual(self.state(job_id), 'completed')
 
 
 ########################################################################
