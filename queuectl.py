@@ -1459,14 +1459,15 @@ class OutputCapture(object):
 _HAS_SPAWN_SETSID = sys.version_info >= (3, 8) and hasattr(os, 'posix_spawn')
 
 
-def _posix_spawn(argv, cwd, env, out_fd):
+def _posix_spawn(argv, cwd, env, out_fd):  # novermin: used only where _HAS_SPAWN_SETSID
     import signal
     os.chdir(cwd)
-    actions = [(os.POSIX_SPAWN_OPEN, 0, os.devnull, os.O_RDONLY, 0),
-               (os.POSIX_SPAWN_DUP2, out_fd, 1), (os.POSIX_SPAWN_DUP2, out_fd, 2)]
+    actions = [(os.POSIX_SPAWN_OPEN, 0, os.devnull, os.O_RDONLY, 0),  # novermin
+               (os.POSIX_SPAWN_DUP2, out_fd, 1),  # novermin
+               (os.POSIX_SPAWN_DUP2, out_fd, 2)]  # novermin
     # Python ignores SIGPIPE and SIGXFSZ; a shell must start with the defaults.
-    return os.posix_spawn(argv[0], argv, env, file_actions=actions, setsid=True,
-                          setsigdef=(signal.SIGPIPE, signal.SIGXFSZ))
+    return os.posix_spawn(argv[0], argv, env, file_actions=actions,  # novermin
+                          setsid=True, setsigdef=(signal.SIGPIPE, signal.SIGXFSZ))
 
 
 def _popen_spawn(argv, cwd, env, out_fd):
