@@ -1081,6 +1081,20 @@ class TestWorkerDeath(ReliabilityCase):
 
 class TestShutdown(ReliabilityCase):
 
+    def test_workers_of_a_vanished_supervisor_finish_their_job_then_exit(self):
+        job_id = self.add('sleep 1; touch finished')
+        pool = self.start_pool(1)
+        self.wait_state(job_id, 'processing')
+        [(worker_pid, _, _)] = self.worker_rows(pool_pid=pool.pid)
+        os.kill(pool.pid, signal.SIGKILL)
+        pool.wait()
+        self.wait_state(job_id, 'completed')
+        self.assertTrue(os.path.exists(self.path('finished')))
+        self.wait_until(lambda: not queuectl.pid_alive(worker_pid),
+                        what='orphaned worker %d exited' % worker_pid)
+        self.assertEqual(json.loads(self.ok('show', str(job_id), '--json'))['attempts'], 1)
+        self.assert_integrity()
+
     def test_warm_sigterm_lets_the_running_job_finish(self):
         job_id = self.add('touch started; sleep 1; touch done')
         pool = self.pool(1)
@@ -1488,6 +1502,24 @@ class TestBadEnvironments(ReliabilityCase):
                                              contains=('schema version 99', 'newer',
                                                        'upgrade queuectl'))
         self.assertEqual(self.query('PRAGMA user_version')[0][0], 99)
+
+    def test_a_full_disk_mid_batch_add_is_one_error_and_nothing_half_written(self):
+        import resource
+        self.add('true')
+        size = os.path.getsize(self.db_path)
+
+        def small_files():             # the file size limit makes writes fail (EFBIG)
+            resource.setrlimit(resource.RLIMIT_FSIZE, (size + 64 * 1024, size + 64 * 1024))
+        lines = ''.join('echo %d %s\n' % (i, 'x' * 60) for i in range(20000)).encode()
+        proc = subprocess.Popen([sys.executable, SCRIPT, 'add', '--stdin'], env=self.env,
+                                stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, preexec_fn=small_files)
+        out, err = proc.communicate(lines, timeout=60)
+        self.assertEqual(proc.returncode, 1, err)
+        self.assertRegex(err.decode(), r'\Aqueuectl: error: cannot write database [^\n]+\n\Z')
+        self.assertEqual(out, b'')
+        self.assertEqual(len(json.loads(self.ok('list', '--json'))), 1)
+        self.assert_integrity()
 
     def test_workers_refuse_a_database_others_can_write(self):
         job_id = self.add('touch ran')
