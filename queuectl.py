@@ -1917,37 +1917,46 @@ class Worker(object):
     def _supervise(self, child, job):
         """Run the child to its end. Returns None (it exited by itself), an
         error text (timeout), 'lost' or 'interrupted'."""
-        import signal
         settings = self.settings
         limit = job['timeout'] if job['timeout'] is not None else settings.job_timeout
         deadline = child.started + limit if limit else None
         next_beat = time.monotonic() + settings.heartbeat
         while not child.exited:
-            now = time.monotonic()
             wake_at = min(next_beat, deadline) if deadline else next_beat
-            seen = self._handle_ready(child.pump(wake_at - now, self._watched_fds()))
-            now = time.monotonic()
-            if self.cold:
-                child.kill(settings.kill_grace)
-                return 'interrupted'
-            if deadline and now >= deadline and not child.exited:
-                child.kill(settings.kill_grace)
-                return 'timed out after %s' % format_seconds(limit)
-            if signal.SIGUSR1 in seen and not self.store.still_owns(
-                    job['id'], self.worker_id, job['attempts']):
-                child.kill(settings.kill_grace)
-                return 'lost'
-            if now >= next_beat:
-                next_beat = now + settings.heartbeat
-                if not self.store.heartbeat(self.worker_id, time.time(),
-                                            time.time() + settings.lease, job):
-                    child.kill(settings.kill_grace)
-                    return 'lost'
+            seen = self._handle_ready(child.pump(wake_at - time.monotonic(),
+                                                 self._watched_fds()))
+            verdict = self._verdict(child, job, seen, deadline, limit, next_beat)
+            if verdict:
+                self._kill(child, job)
+                return verdict
+            if time.monotonic() >= next_beat:
+                next_beat = time.monotonic() + settings.heartbeat
         child.drain(0.05)
         if group_members(child.pgid):
             self.log.info('job %d left background processes; stopping them', job['id'])
             child.kill(settings.kill_grace)
         return None
+
+    def _verdict(self, child, job, seen, deadline, limit, next_beat):
+        """Whether a running job must be stopped now, and why (None: let it run)."""
+        import signal
+        now = time.monotonic()
+        if self.cold:
+            return 'interrupted'
+        if deadline and now >= deadline and not child.exited:
+            return 'timed out after %s' % format_seconds(limit)
+        if signal.SIGUSR1 in seen and not self.store.still_owns(
+                job['id'], self.worker_id, job['attempts']):
+            return 'lost'
+        if now >= next_beat and not self.store.heartbeat(
+                self.worker_id, time.time(), time.time() + self.settings.lease, job):
+            return 'lost'
+        return None
+
+    def _kill(self, child, job):
+        """Kill the job's process group, then any process of this claim that left it."""
+        child.kill(self.settings.kill_grace)
+        stop_claim(self.worker_id, job['attempts'], None, self.settings.kill_grace)
 
     def _record(self, job, returncode, error, started):
         settings = self.settings

@@ -1202,6 +1202,16 @@ class TestShutdown(ReliabilityCase):
         self.assertLess(took, 10, log)
         self.assert_integrity()
 
+    @unittest.skipUnless(LINUX, 'claims are found through /proc')
+    def test_timeout_also_kills_a_process_that_left_the_session(self):
+        job_id = self.add('--timeout', '1', '--max-retries', '0',
+                          'setsid sh -c "echo \\$\\$ > escaped; exec sleep 60" & sleep 60')
+        self.burst(1)
+        self.assertEqual(self.state(job_id), 'dead')
+        escaped = self.wait_pid_file(self.path('escaped'))
+        self.assertFalse(pid_alive_not_zombie(escaped))
+        self.assertEqual(job_pids_with_home(self.home), [])
+
     def test_cancel_running_job_kills_its_group_promptly(self):
         job_id = self.add('echo $$ > pid; sleep 60 & echo $! > bg; sleep 60; touch finished')
         pool = self.pool(1)
