@@ -1,0 +1,595 @@
+#!/usr/bin/env python3
+"""Benchmark queuectl against floors it measures itself, and against peers.
+
+Each measurement runs in its own temporary QUEUECTL_HOME and is repeated; the table
+shows medians, the ratio to the floor measured in the same run, and the target.
+  add      one `add`, process start to committed row; floor: a minimal Python script
+           that inserts one row durably (WAL, synchronous=FULL), same interpreter
+  thruput  2,000 `true` jobs, `worker start --count 2 --burst`; floor: xargs -P2
+  pickup   idle pool of 2: new job start after `add` returns; the idle pool's CPU
+  batch    `add --stdin` of 100,000 lines; floor: plain inserts in one transaction
+  scale    1,000,000 jobs a day ahead: `status` time, 2-worker throughput
+  memory   resident memory of an idle pool of 4 workers
+task-spooler (tsp) and nq rows are added when they are installed.
+
+Usage: python3 bench_queuectl.py [--quick] [--json PATH] [--only SECTION...] [--check]
+Python 3.6+, standard library only.
+"""
+
+import argparse
+import datetime
+import json
+import os
+import platform
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+QUEUECTL = os.path.join(HERE, 'queuectl.py')
+PY = sys.executable
+DEVNULL = subprocess.DEVNULL
+SECTIONS = ('add', 'thruput', 'pickup', 'batch', 'scale', 'memory')
+
+FLOOR_TABLE = ("CREATE TABLE jobs (id INTEGER PRIMARY KEY AUTOINCREMENT, command TEXT NOT NULL,"
+               " state TEXT NOT NULL DEFAULT 'pending', queue TEXT NOT NULL DEFAULT 'default',"
+               " priority INTEGER NOT NULL DEFAULT 0, attempts INTEGER NOT NULL DEFAULT 0,"
+               " max_retries INTEGER NOT NULL DEFAULT 3, run_at REAL NOT NULL,"
+               " cwd TEXT NOT NULL DEFAULT '/', created_at REAL NOT NULL, updated_at REAL)")
+FLOOR_ADD_SCRIPT = r'''
+import sqlite3, sys, time
+conn = sqlite3.connect(sys.argv[1], isolation_level=None)
+conn.execute("PRAGMA journal_mode=WAL")
+conn.execute("PRAGMA synchronous=FULL")
+conn.execute("BEGIN IMMEDIATE")
+cur = conn.execute("INSERT INTO jobs(command, run_at, created_at) VALUES (?, ?, ?)",
+                   (sys.argv[2], time.time(), time.time()))
+conn.execute("COMMIT")
+print(cur.lastrowid)
+'''
+
+
+class BenchError(Exception):
+    pass
+
+
+def median(values):
+    values, mid = sorted(values), len(values) // 2
+    if not values:
+        return None
+    return values[mid] if len(values) % 2 else (values[mid - 1] + values[mid]) / 2.0
+
+
+def percentile(values, pct):
+    values, rank = sorted(values), (len(values) - 1) * pct / 100.0
+    low, high = int(rank), min(int(rank) + 1, len(values) - 1)
+    return values[low] + (values[high] - values[low]) * (rank - low)
+
+
+def have(peer, cfg):
+    return cfg.peers and shutil.which(peer) is not None
+
+
+def qc(*args):
+    return [PY, QUEUECTL] + list(args)
+
+
+def true_lines(n, command='true'):
+    return ''.join('%s #%d\n' % (command, i) for i in range(n)).encode()
+
+
+class Home(object):
+    """A private temporary QUEUECTL_HOME, also holding tsp's socket and nq's NQDIR."""
+
+    def __init__(self, tag):
+        self.path = tempfile.mkdtemp(prefix='queuectl-bench-%s-' % tag)
+        os.chmod(self.path, 0o700)
+        self.env = dict((k, v) for k, v in os.environ.items()
+                        if not k.startswith(('QUEUECTL_', 'TS_')) and k != 'NQDIR')
+        self.env.update(QUEUECTL_HOME=self.path, TMPDIR=self.path,
+                        TS_SOCKET=self.file('tsp.sock'), NQDIR=self.file('nq'))
+
+    def file(self, name):
+        return os.path.join(self.path, name)
+
+    def run(self, args, stdin=None):
+        """Run queuectl, untimed; returns its stdout."""
+        proc = subprocess.Popen(qc(*args), env=self.env, cwd=self.path,
+                                stdin=subprocess.PIPE if stdin is not None else DEVNULL,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        out, err = proc.communicate(stdin)
+        if proc.returncode != 0:
+            raise BenchError('queuectl %s: exit %d: %s' % (' '.join(args)[:50], proc.returncode,
+                                                           err.decode('utf-8', 'replace').strip()))
+        return out.decode('utf-8', 'replace')
+
+    def status(self):
+        return json.loads(self.run(['status', '--json']))
+
+    def close(self):
+        if shutil.which('tsp') and os.path.exists(self.env['TS_SOCKET']):
+            subprocess.call(['tsp', '-K'], env=self.env, stdout=DEVNULL, stderr=DEVNULL)
+        if shutil.which('nq') and os.path.isdir(self.env['NQDIR']):
+            subprocess.call(['nq', '-w'], env=self.env, stdout=DEVNULL, stderr=DEVNULL)
+        shutil.rmtree(self.path, ignore_errors=True)
+
+
+def timed(argv, env, cwd=None, stdin=None):
+    """Wall time of one process from start to exit. Output goes to /dev/null (or a file),
+    never a pipe: tsp and nq leave background children holding their stdout."""
+    with tempfile.TemporaryFile() as stdin_file:
+        stdin_file.write(stdin or b'')
+        stdin_file.seek(0)
+        start = time.perf_counter()
+        code = subprocess.call(argv, env=env, cwd=cwd, stdin=stdin_file if stdin else DEVNULL,
+                               stdout=DEVNULL, stderr=DEVNULL)
+        elapsed = time.perf_counter() - start
+    if code != 0:
+        raise BenchError('%s exited %d' % (' '.join(argv)[:80], code))
+    return elapsed
+
+
+def proc_stat(pid):
+    with open('/proc/%d/stat' % pid) as handle:
+        return handle.read().rsplit(')', 1)[1].split()      # fields from 3 (state) on
+
+
+def proc_children(pid):
+    kids = []
+    for name in os.listdir('/proc'):
+        try:
+            if name.isdigit() and int(proc_stat(int(name))[1]) == pid:
+                kids.append(int(name))
+        except (OSError, IndexError):
+            pass
+    return kids
+
+
+def cpu_seconds(pid):
+    """utime + stime of one process in seconds (0 once it is gone)."""
+    try:
+        fields = proc_stat(pid)
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / float(os.sysconf('SC_CLK_TCK'))
+
+
+def memory_mb(pid, path='status', field='VmRSS:'):
+    """VmRSS from /proc/PID/status, or with ('smaps_rollup', 'Pss:') the proportional share."""
+    try:
+        with open('/proc/%d/%s' % (pid, path)) as handle:
+            for line in handle:
+                if line.startswith(field):
+                    return int(line.split()[1]) / 1024.0
+    except OSError:
+        pass
+    return None
+
+
+class Pool(object):
+    """A foreground `worker start --count N`; always stopped: SIGTERM, then SIGKILL."""
+
+    def __init__(self, home, count):
+        self.home, self.count = home, count
+        self.log = open(home.file('pool.log'), 'ab')
+        self.proc = subprocess.Popen(qc('worker', 'start', '--count', str(count)),
+                                     env=home.env, cwd=home.path, stdin=DEVNULL,
+                                     stdout=self.log, stderr=self.log, start_new_session=True)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(15)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+                self.proc.wait()
+        self.log.close()
+
+    def wait_ready(self, timeout=30.0):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise BenchError('worker pool exited with %s' % self.proc.returncode)
+            if self.home.status().get('workers', 0) >= self.count and \
+                    len(self.pids()) > self.count:
+                return
+            time.sleep(0.1)
+        raise BenchError('the pool did not register %d workers in %ds' % (self.count, timeout))
+
+    def pids(self):
+        return [self.proc.pid] + proc_children(self.proc.pid)
+
+
+def row(section, name, unit, samples, floor=None, target=None, better='lower', note=None,
+        value=None):
+    """One result: the median of samples (or value), its ratio to floor, and a target:
+    ('ratio', limit) on the ratio or ('value', limit) on the value itself."""
+    value = median(samples) if value is None else value
+    return {'section': section, 'name': name, 'unit': unit, 'median': value,
+            'samples': [round(s, 6) for s in samples], 'floor': floor,
+            'ratio': value / floor if floor else None, 'target': target,
+            'better': better, 'note': note, 'result': None}
+
+
+def judge(r):
+    if not r['target']:
+        return None
+    kind, limit = r['target']
+    value = r['ratio'] if kind == 'ratio' else r['median']
+    if value is None:
+        return None
+    ok = value <= limit if r['better'] == 'lower' else value >= limit
+    return 'PASS' if ok else 'FAIL'
+
+
+def bench_add(cfg):
+    res = dict((k, []) for k in ('queuectl', 'module', 'floor', 'python', 'tsp', 'nq'))
+    for _ in range(cfg.add_runs):
+        home = Home('add')
+        try:
+            home.run(['add', '-q', 'true'])                     # the schema exists before timing
+            floor_db = home.file('floor.db')
+            conn = sqlite3.connect(floor_db)
+            conn.execute(FLOOR_TABLE)
+            conn.close()
+            argv = {'queuectl': qc('add', '-q', 'true'),
+                    'floor': [PY, '-c', FLOOR_ADD_SCRIPT, floor_db, 'true'],
+                    'python': [PY, '-c', 'pass']}
+            envs = dict((k, home.env) for k in res)
+            # `python -m queuectl` with cached bytecode, as an installed `queuectl` runs:
+            # the difference to the script is compiling queuectl.py (never cached as __main__)
+            if sys.version_info >= (3, 8):
+                argv['module'] = [PY, '-m', 'queuectl', 'add', '-q', 'true']
+                envs['module'] = dict(home.env, PYTHONPATH=HERE,
+                                      PYTHONPYCACHEPREFIX=home.file('pycache'))
+                envs['module'].pop('PYTHONDONTWRITEBYTECODE', None)
+            if have('tsp', cfg):
+                argv['tsp'] = ['tsp', '-n', 'true']
+            if have('nq', cfg):
+                argv['nq'] = ['nq', '-q', 'true']
+            for key in argv:                                    # warm-up: caches, tsp server
+                timed(argv[key], envs[key], home.path)
+            run = dict((k, []) for k in argv)
+            for _ in range(cfg.add_calls):                      # interleaved: same conditions
+                for key in argv:
+                    run[key].append(timed(argv[key], envs[key], home.path) * 1000)
+            for key, values in run.items():
+                res[key].append(median(values))
+        finally:
+            home.close()
+    floor = median(res['floor'])
+    rows = [row('add', 'queuectl add (start to committed row)', 'ms', res['queuectl'],
+                floor, ('ratio', 1.25))]
+    if res['module']:
+        rows.append(row('add', 'queuectl add via -m, cached bytecode', 'ms', res['module'],
+                        floor))
+    rows.append(row('add', 'floor: python WAL insert, synchronous=FULL', 'ms', res['floor']))
+    rows.append(row('add', 'interpreter start-up: python -c pass', 'ms', res['python'], floor))
+    rows.extend(row('add', 'peer: %s enqueue' % p, 'ms', res[p], floor)
+                for p in ('tsp', 'nq') if res[p])
+    return rows
+
+
+def queuectl_throughput(home, jobs, workers=2):
+    """Add `jobs` true jobs (timed apart), then time the burst run; checks all completed."""
+    before = home.status()['jobs'].get('completed', 0)
+    add_time = timed(qc('add', '--stdin'), home.env, home.path, stdin=true_lines(jobs))
+    run_time = timed(qc('worker', 'start', '--count', str(workers), '--burst'),
+                     home.env, home.path)
+    done = home.status()['jobs'].get('completed', 0) - before
+    if done != jobs:
+        raise BenchError('the burst run completed %d of %d jobs' % (done, jobs))
+    return add_time, run_time
+
+
+def peer_throughput(home, peer, jobs, workers=2):
+    """tsp/nq: enqueue + run, timed together. tsp holds at most ~1000 queued jobs, so the
+    queue cannot be filled first; nq runs one job at a time per NQDIR, so it gets one
+    NQDIR per worker."""
+    start = time.perf_counter()
+    if peer == 'tsp':
+        subprocess.check_call(['tsp', '-S', str(workers)], env=home.env, stdout=DEVNULL)
+        ids = []
+        for _ in range(jobs):
+            with tempfile.TemporaryFile() as out:
+                subprocess.check_call(['tsp', '-n', 'true'], env=home.env, stdout=out)
+                out.seek(0)
+                ids.append(out.read().decode().strip())
+        for job_id in ids[-workers:]:
+            subprocess.call(['tsp', '-w', job_id], env=home.env, stdout=DEVNULL, stderr=DEVNULL)
+    else:
+        envs = [dict(home.env, NQDIR=home.file('nq%d' % i)) for i in range(workers)]
+        for i in range(jobs):
+            subprocess.check_call(['nq', '-q', 'true'], env=envs[i % workers], stdout=DEVNULL)
+        for env in envs:
+            subprocess.check_call(['nq', '-w'], env=env, stdout=DEVNULL, stderr=DEVNULL)
+    return time.perf_counter() - start
+
+
+def bench_throughput(cfg):
+    res = dict((k, []) for k in ('run', 'total', 'xargs', 'tsp', 'nq'))
+    for _ in range(cfg.tp_runs):
+        home = Home('thruput')
+        try:
+            add_time, run_time = queuectl_throughput(home, cfg.jobs)
+            res['run'].append(run_time)
+            res['total'].append(add_time + run_time)
+            res['xargs'].append(timed(['sh', '-c', 'seq %d | xargs -P2 -I{} sh -c true'
+                                       % cfg.jobs], home.env, home.path))
+            for peer in ('tsp', 'nq'):
+                if have(peer, cfg):
+                    res[peer].append(peer_throughput(home, peer, cfg.jobs))
+        finally:
+            home.close()
+    floor = median(res['xargs'])
+    cfg.empty_run = median(res['run'])
+    rows = [row('thruput', 'queuectl %d jobs, 2 workers (burst run)' % cfg.jobs, 's',
+                res['run'], floor, ('ratio', 1.25)),
+            row('thruput', 'queuectl add --stdin + burst run', 's', res['total'], floor),
+            row('thruput', 'floor: seq | xargs -P2 sh -c true', 's', res['xargs'])]
+    rows.extend(row('thruput', 'peer: %s enqueue + run' % p, 's', res[p], floor)
+                for p in ('tsp', 'nq') if res[p])
+    return rows
+
+
+def pickup_latencies(home, tag, reps, enqueue):
+    """enqueue(cmd) adds a job writing its start time. Returns the ms from the enqueuing
+    process's exit to the job's start, and from its start to the job's start."""
+    after, total = [], []
+    for i in range(reps):
+        path = home.file('picked-%s-%d' % (tag, i))
+        before = time.time()
+        enqueue('date +%%s.%%N > %s' % path)
+        returned = time.time()
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                with open(path) as handle:
+                    started = float(handle.read())
+                break
+            except (OSError, ValueError):
+                if time.monotonic() > deadline:
+                    raise BenchError('job %s did not start within 10s' % path)
+                time.sleep(0.0005)
+        after.append((started - returned) * 1000)
+        total.append((started - before) * 1000)
+        time.sleep(0.3 + 0.05 * (i % 4))                      # let the pool go idle again
+    return after, total
+
+
+def bench_pickup(cfg):
+    home = Home('pickup')
+    rows = []
+    try:
+        with Pool(home, 2) as pool:
+            pool.wait_ready()
+            time.sleep(1.0)
+            pids = pool.pids()
+            cpu0, wall0 = sum(cpu_seconds(p) for p in pids), time.monotonic()
+            time.sleep(cfg.idle_seconds)
+            cpu = (sum(cpu_seconds(p) for p in pids) - cpu0) / (time.monotonic() - wall0)
+            after, total = pickup_latencies(home, 'queuectl', cfg.pickup_reps, lambda c: (
+                subprocess.check_call(qc('add', '-q', c), env=home.env, cwd=home.path,
+                                      stdout=DEVNULL)))
+        rows += [row('pickup', 'queuectl pickup median (after add returns)', 'ms', after, None,
+                     ('value', 10.0), note='negative: the job started before add exited'),
+                 row('pickup', 'queuectl pickup p90 (after add returns)', 'ms', after, None,
+                     ('value', 25.0), value=percentile(after, 90)),
+                 row('pickup', 'queuectl add start to job start', 'ms', total),
+                 row('pickup', 'queuectl idle pool CPU (2 workers, %gs)' % cfg.idle_seconds,
+                     '% core', [cpu * 100], None, ('value', 2.0),
+                     note='resolution %.2f%%' % (100.0 / os.sysconf('SC_CLK_TCK')
+                                                 / cfg.idle_seconds))]
+        commands = {'tsp': ['tsp', '-n', 'sh', '-c'], 'nq': ['nq', '-q', 'sh', '-c']}
+        for peer in ('tsp', 'nq'):
+            if not have(peer, cfg):
+                continue
+            if peer == 'tsp':
+                subprocess.check_call(['tsp', '-S', '2'], env=home.env, stdout=DEVNULL)
+            after, total = pickup_latencies(home, peer, cfg.pickup_reps, lambda c: (
+                subprocess.check_call(commands[peer] + [c], env=home.env, stdout=DEVNULL)))
+            rows.append(row('pickup', 'peer: %s pickup median (after it returns)' % peer,
+                            'ms', after))
+    finally:
+        home.close()
+    return rows
+
+
+def insert_floor_rate(path, n):
+    """Plain inserts from Python, one transaction, into a table like queuectl's jobs."""
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute('PRAGMA journal_mode=WAL')
+    conn.execute('PRAGMA synchronous=FULL')
+    conn.execute(FLOOR_TABLE)
+    commands = ['true #%d' % i for i in range(n)]
+    start, now = time.perf_counter(), time.time()
+    conn.execute('BEGIN IMMEDIATE')
+    for command in commands:
+        conn.execute('INSERT INTO jobs(command, max_retries, run_at, cwd, created_at, '
+                     'updated_at) VALUES (?, ?, ?, ?, ?, ?)', (command, 3, now, '/', now, now))
+    conn.execute('COMMIT')
+    elapsed = time.perf_counter() - start
+    conn.close()
+    return n / elapsed
+
+
+def bench_batch(cfg):
+    n, data = cfg.batch_jobs, true_lines(cfg.batch_jobs)
+    rates, floors = [], []
+    for _ in range(cfg.batch_runs):
+        home = Home('batch')
+        try:
+            home.run(['add', '-q', 'true'])
+            rates.append(n / timed(qc('add', '--stdin'), home.env, home.path, stdin=data))
+            floors.append(insert_floor_rate(home.file('floor.db'), n))
+        finally:
+            home.close()
+    return [row('batch', 'queuectl add --stdin %d lines' % n, 'jobs/s', rates, median(floors),
+                ('value', 100000.0), better='higher', note='whole process, start-up included'),
+            row('batch', 'floor: python plain inserts, 1 transaction', 'jobs/s', floors)]
+
+
+def bench_scale(cfg):
+    n = cfg.scale_jobs
+    if getattr(cfg, 'empty_run', None) is None:                 # thruput section not run
+        home = Home('scale-empty')
+        try:
+            cfg.empty_run = median([queuectl_throughput(home, cfg.jobs)[1]
+                                    for _ in range(cfg.tp_runs)])
+        finally:
+            home.close()
+    home = Home('scale')
+    try:
+        home.run(['add', '-q', 'true'])
+        build = timed(qc('add', '--stdin', '--delay', '1d'), home.env, home.path,
+                      stdin=true_lines(n, 'echo later'))
+        home.run(['worker', 'start', '--count', '2', '--burst'])   # runs the one 'true' job
+        status = [timed(qc('status'), home.env, home.path) for _ in range(cfg.status_runs)]
+        runs = [queuectl_throughput(home, cfg.jobs)[1] for _ in range(cfg.tp_runs)]
+    finally:
+        home.close()
+    return [row('scale', 'setup: add --stdin --delay 1d, %d lines' % n, 'jobs/s', [n / build]),
+            row('scale', 'status with %d jobs' % n, 's', status, None, ('value', 0.5)),
+            row('scale', 'queuectl %d jobs, 2 workers, %d in db' % (cfg.jobs, n), 's', runs,
+                cfg.empty_run, ('ratio', 1.5), note='floor: the empty-database burst run')]
+
+
+def bench_memory(cfg):
+    home = Home('memory')
+    try:
+        with Pool(home, 4) as pool:
+            pool.wait_ready()
+            time.sleep(1.0)
+            pids = pool.pids()
+            rss = [memory_mb(p) for p in pids]
+            pss = [memory_mb(p, 'smaps_rollup', 'Pss:') for p in pids]
+    finally:
+        home.close()
+    note = 'RSS supervisor %.1f MB, workers %s MB' % (
+        rss[0], ', '.join('%.1f' % x for x in rss[1:]))
+    if None not in pss:                     # forked workers share pages: PSS counts them once
+        note += '; PSS total %.1f MB' % sum(pss)
+    return [row('memory', 'idle pool of 4: max RSS per process', 'MB', rss, None,
+                ('value', 25.0), value=max(rss), note=note)]
+
+
+def machine_info():
+    version = subprocess.check_output(qc('--version')).decode().strip()
+    model = None
+    if os.path.exists('/proc/cpuinfo'):
+        with open('/proc/cpuinfo') as handle:
+            model = next((l.split(':', 1)[1].strip() for l in handle
+                          if l.startswith('model name')), None)
+    return {'date': datetime.datetime.now(datetime.timezone.utc).isoformat(),
+            'cpu_count': os.cpu_count(), 'cpu_model': model, 'platform': platform.platform(),
+            'python': sys.version.split()[0], 'python_executable': PY,
+            'sqlite': sqlite3.sqlite_version, 'queuectl': version,
+            'tsp': shutil.which('tsp'), 'nq': shutil.which('nq'),
+            'loadavg_start': os.getloadavg()}
+
+
+def fmt(value, unit):
+    if value is None:
+        return '-'
+    if unit == 'jobs/s':
+        return '{:,.0f}'.format(value)
+    return '%.3f' % value if abs(value) < 10 else '%.1f' % value
+
+
+def print_table(rows, out):
+    head = ('measurement', 'median', 'unit', 'floor', 'ratio', 'target', 'result')
+    lines = []
+    for r in rows:
+        target = ''
+        if r['target']:
+            kind, limit = r['target']
+            sign = '<=' if r['better'] == 'lower' else '>='
+            target = sign + (' %gx' % limit if kind == 'ratio' else ' ' + fmt(limit, r['unit']))
+        lines.append((r['name'], fmt(r['median'], r['unit']), r['unit'],
+                      fmt(r['floor'], r['unit']),
+                      '-' if r['ratio'] is None else '%.2fx' % r['ratio'], target,
+                      r['result'] or ''))
+    widths = [max(len(x[i]) for x in lines + [head]) for i in range(len(head))]
+    section = None
+    for line, r in zip([head] + lines, [None] + rows):
+        if r and r['section'] != section:
+            section = r['section']
+            out.write('-- %s\n' % section)
+        out.write('  '.join(c.ljust(w) if i == 0 else c.rjust(w)
+                            for i, (c, w) in enumerate(zip(line, widths))).rstrip() + '\n')
+    for r in rows:
+        if r['note']:
+            out.write('note: %s: %s\n' % (r['name'], r['note']))
+
+
+def parse_args(argv):
+    p = argparse.ArgumentParser(description='Benchmark queuectl against floors and peers.')
+    p.add_argument('--quick', action='store_true', help='fewer runs and repetitions')
+    p.add_argument('--json', default='bench-results.json', metavar='PATH',
+                   help='where to write the results (default: %(default)s in the cwd)')
+    p.add_argument('--only', nargs='+', choices=SECTIONS, metavar='SECTION',
+                   help='run only these sections: %s' % ', '.join(SECTIONS))
+    p.add_argument('--no-peers', dest='peers', action='store_false', help='skip tsp and nq')
+    p.add_argument('--scale-jobs', type=int, default=1000000, metavar='N',
+                   help='jobs in the database for the scale test (default: %(default)s)')
+    p.add_argument('--check', action='store_true', help='exit 1 if a target fails')
+    cfg = p.parse_args(argv)
+    cfg.add_runs, cfg.add_calls = (3, 5) if cfg.quick else (5, 10)
+    cfg.tp_runs = 1 if cfg.quick else 3
+    cfg.pickup_reps = 10 if cfg.quick else 20
+    cfg.batch_runs = 1 if cfg.quick else 3
+    cfg.status_runs = 3 if cfg.quick else 5
+    cfg.idle_seconds, cfg.jobs, cfg.batch_jobs = 3.0, 2000, 100000
+    return cfg
+
+
+def main(argv=None):
+    cfg = parse_args(sys.argv[1:] if argv is None else argv)
+    info = machine_info()
+    out = sys.stdout
+    out.write('queuectl benchmark (%s): %s, Python %s, SQLite %s, %d CPUs, load %.1f, %s\n'
+              % ('quick' if cfg.quick else 'full', info['queuectl'], info['python'],
+                 info['sqlite'], info['cpu_count'], info['loadavg_start'][0], info['date']))
+    out.flush()
+    benches = {'add': bench_add, 'thruput': bench_throughput, 'pickup': bench_pickup,
+               'batch': bench_batch, 'scale': bench_scale, 'memory': bench_memory}
+    rows, errors = [], {}
+    for name in SECTIONS:
+        if cfg.only and name not in cfg.only:
+            continue
+        started = time.monotonic()
+        try:
+            rows.extend(benches[name](cfg))
+        except (BenchError, OSError, subprocess.SubprocessError, ValueError, KeyError) as exc:
+            errors[name] = '%s: %s' % (type(exc).__name__, exc)
+        sys.stderr.write('bench: %s %s in %.1fs\n' % (
+            name, 'FAILED: ' + errors[name] if name in errors else 'done',
+            time.monotonic() - started))
+        sys.stderr.flush()
+    info['loadavg_end'] = os.getloadavg()
+    for r in rows:
+        r['result'] = judge(r)
+    print_table(rows, out)
+    failed = [r['name'] for r in rows if r['result'] == 'FAIL']
+    out.write('\ntargets: %d pass, %d fail%s\n' % (
+        sum(1 for r in rows if r['result'] == 'PASS'), len(failed),
+        '; errors in: %s' % ', '.join(sorted(errors)) if errors else ''))
+    with open(cfg.json, 'w') as handle:
+        json.dump({'machine': info, 'mode': 'quick' if cfg.quick else 'full',
+                   'results': rows, 'errors': errors}, handle, indent=2)
+        handle.write('\n')
+    out.write('load average (1 min) at start %.1f, at end %.1f; results written to %s\n'
+              % (info['loadavg_start'][0], info['loadavg_end'][0], cfg.json))
+    return 1 if cfg.check and (failed or errors) else 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
