@@ -24,12 +24,10 @@ folders); folders 0700, files 0600.
 Exit status: 0 success, 1 failed or "no", 2 usage, 124 wait timed out.
 """
 
-import json
 import os
 import sqlite3
 import sys
 import time
-from collections import namedtuple
 
 __version__ = '1.0.0'
 
@@ -266,6 +264,7 @@ def read_config_file(path):
         return {}
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError('cannot read config file %s: %s' % (path, _os_reason(exc)))
+    import json
     try:
         data = json.loads(text) if text.strip() else {}
     except ValueError as exc:
@@ -278,6 +277,7 @@ def read_config_file(path):
 
 def write_config_file(path, data):
     """Write data atomically: a 0600 temp file in the same folder, then rename."""
+    import json
     ensure_private_dir(os.path.dirname(path))
     temp = '%s.tmp.%d' % (path, os.getpid())
     try:
@@ -450,7 +450,8 @@ SCHEMA = (
         detached   INTEGER NOT NULL DEFAULT 0,
         started_at REAL NOT NULL,
         heartbeat  REAL NOT NULL,
-        job_id     INTEGER
+        job_id     INTEGER,
+        wake_signal INTEGER
     )""",
     # name -> 1 paused, 0 running; the name '*' pauses every queue.
     """CREATE TABLE queues (
@@ -476,8 +477,21 @@ def _is_busy(exc):
 
 def _row_to_job(row):
     job = dict(zip(JOB_COLUMNS, row))
-    job['env'] = json.loads(job['env']) if job['env'] else {}
+    job['env'] = _json_load(job['env']) if job['env'] else {}
     return job
+
+
+def _json_dump(value):
+    """JSON text for the env column (json is imported only when a job has --env)."""
+    if not value:
+        return None
+    import json
+    return json.dumps(value, sort_keys=True)
+
+
+def _json_load(text):
+    import json
+    return json.loads(text)
 
 
 def _placeholders(values):
@@ -648,7 +662,7 @@ class Store(object):
             cursor = self.conn.execute(insert, (
                 spec.get('key'), spec['command'], spec['queue'], spec['priority'],
                 spec['max_retries'], spec['run_at'], spec.get('timeout'), spec['cwd'],
-                json.dumps(spec['env']) if spec.get('env') else None, now, now))
+                _json_dump(spec.get('env')), now, now))
             job_id = cursor.lastrowid
             dead_reason = None
             if parents:
@@ -661,21 +675,34 @@ class Store(object):
             results.append((job_id, False, dead_reason))
         return results
 
-    def add_many(self, specs, now):
-        """Insert plain job specs (no keys, no parents) with executemany, in one transaction."""
+    def add_many(self, template, commands, now):
+        """Insert one job per command, every other field from template, in one
+        transaction; returns the ids in order.
+
+        One INSERT ... SELECT FROM a VALUES list per 500 commands binds the
+        shared fields once: several times faster than executemany.
+        """
+        shared = (template['queue'], template['priority'], template['max_retries'],
+                  template['run_at'], template.get('timeout'), template['cwd'],
+                  _json_dump(template.get('env')), now, now)
+
         def insert():
-            first = self.conn.execute('SELECT seq FROM sqlite_sequence WHERE name = ?',
-                                      ('jobs',)).fetchone()
-            self.conn.executemany(
-                'INSERT INTO jobs (command, queue, priority, max_retries, run_at, timeout, '
-                'cwd, env, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
-                [(s['command'], s['queue'], s['priority'], s['max_retries'], s['run_at'],
-                  s.get('timeout'), s['cwd'], json.dumps(s['env']) if s.get('env') else None,
-                  now, now) for s in specs])
-            last = self.conn.execute('SELECT seq FROM sqlite_sequence WHERE name = ?',
-                                     ('jobs',)).fetchone()[0]
-            return list(range((first[0] if first else 0) + 1, last + 1))
+            last_id = self._last_job_id()
+            for start in range(0, len(commands), 500):
+                chunk = tuple(commands[start:start + 500])
+                rows = ', '.join('(?%d)' % (10 + i) for i in range(len(chunk)))
+                self.conn.execute(
+                    'WITH batch(command) AS (VALUES %s) '
+                    'INSERT INTO jobs (command, queue, priority, max_retries, run_at, '
+                    'timeout, cwd, env, created_at, updated_at) SELECT command, ?1, ?2, ?3, '
+                    '?4, ?5, ?6, ?7, ?8, ?9 FROM batch' % rows, shared + chunk)
+            return list(range(last_id + 1, self._last_job_id() + 1))
         return self.transaction(insert)
+
+    def _last_job_id(self):
+        """The highest id ever given (AUTOINCREMENT: ids are never reused)."""
+        row = self.conn.execute("SELECT seq FROM sqlite_sequence WHERE name = 'jobs'").fetchone()
+        return row[0] if row else 0
 
     def _resolve(self, ref):
         """Return the id for a job id or key (inside a transaction)."""
@@ -782,8 +809,7 @@ class Store(object):
         ).fetchall())]
 
     def max_job_id(self):
-        return self._retry(lambda: self.conn.execute(
-            "SELECT COALESCE(MAX(id), 0) FROM jobs").fetchone()[0])
+        return self._retry(self._last_job_id)
 
     def ids_after(self, last_id):
         return [r[0] for r in self._retry(lambda: self.conn.execute(
@@ -1161,10 +1187,11 @@ class Store(object):
         def write():
             self.conn.execute(
                 'INSERT OR REPLACE INTO workers (id, role, host, pid, proc_start, pool_pid, '
-                'queues, detached, started_at, heartbeat) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+                'queues, detached, started_at, heartbeat, wake_signal) '
+                'VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
                 (row['id'], row['role'], row['host'], row['pid'], row['proc_start'],
                  row.get('pool_pid'), row.get('queues'), int(bool(row.get('detached'))),
-                 row['started_at'], row['started_at']))
+                 row['started_at'], row['started_at'], row.get('wake_signal')))
         self.transaction(write)
 
     def unregister_worker(self, worker_id):
@@ -1191,7 +1218,7 @@ class Store(object):
     def idle_workers_on(self, host, limit):
         """Registered idle workers on host, for waking after an add."""
         return self._retry(lambda: self.conn.execute(
-            "SELECT pid, proc_start, heartbeat FROM workers WHERE host = ? AND "
+            "SELECT pid, proc_start, wake_signal FROM workers WHERE host = ? AND "
             "role = 'worker' AND job_id IS NULL LIMIT ?", (host, limit)).fetchall())
 
 
@@ -1613,10 +1640,16 @@ def job_environment(job, base_env):
 CTL_WARM = b'w'     # finish the current job, then exit
 CTL_COLD = b'c'     # kill the current job, hand it back to pending, exit
 
-WorkerSettings = namedtuple('WorkerSettings', (
-    'db_path', 'logs_dir', 'queues', 'burst', 'backoff_base', 'backoff_max',
-    'job_timeout', 'max_log_bytes', 'lease', 'heartbeat', 'kill_grace',
-    'poll_interval', 'shutdown_grace', 'log_level'))
+class WorkerSettings(object):
+    """Plain values a pool needs; workers never see argv or the config file."""
+    FIELDS = ('db_path', 'logs_dir', 'queues', 'burst', 'backoff_base', 'backoff_max',
+              'job_timeout', 'max_log_bytes', 'lease', 'heartbeat', 'kill_grace',
+              'poll_interval', 'shutdown_grace', 'log_level')
+    __slots__ = FIELDS
+
+    def __init__(self, **values):
+        for name in self.FIELDS:
+            setattr(self, name, values[name])
 
 
 def settings_from_config(config, db_path, queues=(), burst=False):
@@ -1709,14 +1742,15 @@ def live_workers(rows, now, lease, role='worker'):
 
 
 def wake_idle_workers(store, count):
-    """Nudge up to `count` idle workers on this host (SIGUSR1) after new work arrived."""
-    import signal
-    host = this_host()
-    now = time.time()
-    for pid, start, beat in store.idle_workers_on(host, max(1, count)):
-        if pid_alive(pid, start):
+    """Nudge up to `count` idle workers on this host after new work arrived.
+
+    Each worker registered the signal that wakes it (SIGUSR1), so `add`
+    needs no `signal` import; the pid's start time guards against reuse.
+    """
+    for pid, start, signum in store.idle_workers_on(this_host(), max(1, count)):
+        if signum and pid_alive(pid, start):
             try:
-                os.kill(pid, signal.SIGUSR1)
+                os.kill(pid, signum)
             except OSError:
                 pass
 
@@ -1784,6 +1818,7 @@ class Worker(object):
         self.base_env = dict(os.environ)
 
     def run(self):
+        import signal
         self._install_signals()
         ensure_private_dir(self.settings.logs_dir)
         self.store = Store(self.settings.db_path)
@@ -1791,7 +1826,7 @@ class Worker(object):
             'id': self.worker_id, 'role': 'worker', 'host': this_host(),
             'pid': os.getpid(), 'proc_start': proc_start_time(os.getpid()),
             'pool_pid': self.pool_pid, 'queues': ','.join(self.settings.queues) or None,
-            'started_at': time.time()})
+            'started_at': time.time(), 'wake_signal': int(signal.SIGUSR1)})
         try:
             self._loop()
         finally:
@@ -2391,6 +2426,7 @@ def run_trailer(run):
 
 
 def print_json(data, out):
+    import json
     out.write(json.dumps(data, indent=2, sort_keys=False) + '\n')
 
 
@@ -2400,6 +2436,18 @@ def print_json(data, out):
 
 EPILOG_EXIT = ('exit status: 0 success, 1 the operation failed or the answer is no, '
                '2 usage error, 124 wait timed out')
+
+
+def _terminal_width():
+    """What shutil.get_terminal_size() would say, without importing shutil."""
+    try:
+        return int(os.environ['COLUMNS'])
+    except (KeyError, ValueError):
+        pass
+    try:
+        return os.get_terminal_size(sys.__stdout__.fileno()).columns
+    except (AttributeError, ValueError, OSError):
+        return 80
 
 
 def _parser_class(out):
@@ -2421,7 +2469,10 @@ def build_parser(command=None, out=None):
     """The argument parser; with `command`, only that subcommand is built (fast add)."""
     import argparse
     parser_class = _parser_class(out or sys.stdout)
-    raw = argparse.RawDescriptionHelpFormatter
+    width = _terminal_width() - 2
+
+    def raw(prog):
+        return argparse.RawDescriptionHelpFormatter(prog, width=width)
     parser = parser_class(
         prog='queuectl', formatter_class=raw,
         description='A background job queue for shell commands, with retries and a DLQ.',
@@ -2459,31 +2510,89 @@ def _json_flag(p):
     p.add_argument('--json', action='store_true', help='print JSON')
 
 
-def _add_options(p, batch=True):
-    p.add_argument('-q', '--quiet', action='store_true', help='print only the job id')
-    p.add_argument('--max-retries', metavar='N', help='retries after the first attempt '
-                   '(default: config max_retries)')
-    p.add_argument('--timeout', metavar='D', help='kill the job after D (30s, 5m, 2h); '
-                   'default: config job_timeout')
-    p.add_argument('--delay', metavar='D', help='do not start before D from now')
-    p.add_argument('--at', metavar='TIME', help='do not start before TIME: '
-                   'YYYY-MM-DDTHH:MM[:SS][Z|+HH:MM] or HH:MM (next such local time)')
-    p.add_argument('--priority', metavar='N', default='0', help='higher runs first '
-                   '(default: 0)')
-    p.add_argument('--queue', metavar='NAME', default=DEFAULT_QUEUE,
-                   help='queue name (default: default)')
-    p.add_argument('--after', metavar='ID', action='append', default=[],
-                   help='run only after job ID (id or key) completed; repeatable')
-    p.add_argument('--key', metavar='NAME', help='unique key: if a job has it already, '
-                   'print that job\'s id instead of adding one')
-    p.add_argument('--cwd', metavar='DIR', help='working directory (default: the current one)')
-    p.add_argument('-e', '--env', metavar='KEY=VALUE', action='append', default=[],
-                   help='extra environment variable; repeatable')
-    if batch:
-        p.add_argument('--stdin', action='store_true',
-                       help='read commands from stdin, one per line, in one transaction')
-        p.add_argument('-f', '--file', metavar='FILE',
-                       help='read commands from FILE, one per line, in one transaction')
+# add's options, as one table: argparse is built from it, and so is the fast
+# path (_fast_add_args) that spares a plain `add` the cost of argparse.
+# (flags, dest, kind, metavar, default, help); kind: flag, value or append.
+ADD_OPTIONS = (
+    (('-q', '--quiet'), 'quiet', 'flag', None, False, 'print only the job id'),
+    (('--max-retries',), 'max_retries', 'value', 'N', None,
+     'retries after the first attempt (default: config max_retries)'),
+    (('--timeout',), 'timeout', 'value', 'D', None,
+     'kill the job after D (30s, 5m, 2h); default: config job_timeout'),
+    (('--delay',), 'delay', 'value', 'D', None, 'do not start before D from now'),
+    (('--at',), 'at', 'value', 'TIME', None, 'do not start before TIME: '
+     'YYYY-MM-DDTHH:MM[:SS][Z|+HH:MM] or HH:MM (the next such local time)'),
+    (('--priority',), 'priority', 'value', 'N', '0', 'higher runs first (default: 0)'),
+    (('--queue',), 'queue', 'value', 'NAME', DEFAULT_QUEUE, 'queue name (default: default)'),
+    (('--after',), 'after', 'append', 'ID', None,
+     'run only after job ID (id or key) completed; repeatable'),
+    (('--key',), 'key', 'value', 'NAME', None,
+     'unique key: if a job has it already, print that job\'s id instead of adding one'),
+    (('--cwd',), 'cwd', 'value', 'DIR', None, 'working directory (default: the current one)'),
+    (('-e', '--env'), 'env', 'append', 'KEY=VALUE', None,
+     'extra environment variable; repeatable'),
+    (('--stdin',), 'stdin', 'flag', None, False,
+     'read commands from stdin, one per line, in one transaction'),
+    (('-f', '--file'), 'file', 'value', 'FILE', None,
+     'read commands from FILE, one per line, in one transaction'),
+    (('--db',), 'db', 'value', 'PATH', None, 'SQLite database file'),
+)
+
+
+def _add_options(p):
+    for flags, dest, kind, metavar, default, help in ADD_OPTIONS:
+        if dest == 'db':
+            continue                    # every subcommand gets --db from its parent parser
+        if kind == 'flag':
+            p.add_argument(*flags, dest=dest, action='store_true', help=help)
+        else:
+            p.add_argument(*flags, dest=dest, metavar=metavar, help=help,
+                           action='append' if kind == 'append' else 'store',
+                           default=[] if kind == 'append' else default)
+
+
+class _Args(object):
+    """The attributes argparse would have set (for the fast add path)."""
+
+
+def _fast_add_args(argv, index):
+    """Parse a plain `add` command line without argparse; None if argparse must
+    (help, errors, abbreviations, clustered flags, anything unusual)."""
+    kinds = {}
+    args = _Args()
+    for flags, dest, kind, _, default, _ in ADD_OPTIONS:
+        setattr(args, dest, [] if kind == 'append' else default)
+        kinds.update((flag, (dest, kind)) for flag in flags)
+    args.command, args.words = argv[index], []
+    head = argv[:index]
+    if head and (len(head) != 2 or head[0] != '--db'):
+        return None
+    if head:
+        args.db = head[1]
+    words_done = False
+    rest = iter(argv[index + 1:])
+    for word in rest:
+        if not word.startswith('-') or word == '-':
+            if words_done:              # argparse refuses words after options after words
+                return None
+            args.words.append(word)
+            continue
+        words_done = bool(args.words)
+        name, eq, value = word.partition('=')
+        dest, kind = kinds.get(name, (None, None))
+        if dest is None or (kind == 'flag' and eq):
+            return None
+        if kind == 'flag':
+            setattr(args, dest, True)
+            continue
+        value = value if eq else next(rest, None)
+        if value is None or (not eq and value.startswith('-')):
+            return None
+        if kind == 'append':
+            getattr(args, dest).append(value)
+        else:
+            setattr(args, dest, value)
+    return args
 
 
 def _build_add(add):
@@ -2879,9 +2988,10 @@ def _read_batch(args, ctx):
         text = data.decode('utf-8')
     except UnicodeDecodeError:
         raise UsageError('%s is not UTF-8 text' % source)
+    if '\0' in text:
+        number = text[:text.index('\0')].count('\n') + 1
+        raise UsageError('%s line %d contains a NUL byte' % (source, number))
     commands = [line for line in text.splitlines() if line.strip()]
-    for number, command in enumerate(commands, 1):
-        _check_command(command, '%s line %d' % (source, number))
     if not commands:
         raise UsageError('no commands in %s' % source)
     return commands
@@ -2901,17 +3011,16 @@ def cmd_add(args, ctx):
         return _enqueue_one(ctx, spec, args.quiet)
     commands = _read_batch(args, ctx)
     template = build_spec(dict(opts, command='true'), ctx.config, now)
-    specs = [dict(template, command=c) for c in commands]
     store = ctx.store(durable=True)
     if template['after']:
-        results = store.add_jobs(specs, now)
+        results = store.add_jobs([dict(template, command=c) for c in commands], now)
         ids = [job_id for job_id, _, _ in results]
-        doomed = [job_id for job_id, _, reason in results if reason]
+        doomed = [reason for _, _, reason in results if reason]
         if doomed:
             ctx.warn('%d job%s went straight to the DLQ: %s' % (
-                len(doomed), '' if len(doomed) == 1 else 's', results[0][2]))
+                len(doomed), '' if len(doomed) == 1 else 's', doomed[0]))
     else:
-        ids = store.add_many(specs, now)
+        ids = store.add_many(template, commands, now)
     wake_idle_workers(store, len(ids))
     if args.quiet:
         ctx.say('\n'.join(str(i) for i in ids))
@@ -2942,6 +3051,7 @@ ENQUEUE_FIELDS = ('command', 'id', 'key', 'max_retries', 'timeout', 'delay', 'ru
 
 
 def cmd_enqueue(args, ctx):
+    import json
     try:
         data = json.loads(args.json)
     except ValueError as exc:
@@ -3443,7 +3553,11 @@ def parse_args(argv, out=None):
         cut = argv.index('--', index)
         argv, vector = argv[:cut], argv[cut + 1:]
     name = argv[index] if index is not None else None
-    args = build_parser(name, out).parse_args(argv)
+    args = None
+    if name in ('add', 'add-command'):
+        args = _fast_add_args(argv, index)
+    if args is None:
+        args = build_parser(name, out).parse_args(argv)
     args.command = COMMAND_ALIASES.get(args.command, args.command)
     args.vector = vector
     return args

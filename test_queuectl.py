@@ -423,6 +423,34 @@ class TestAdd(QueuectlTestCase):
         self.burst(1)
         self.assertEqual(self.ok('logs', str(job_id), '--attempt', '1'), "a b|it's|$HOME|")
 
+    def test_fast_add_path_agrees_with_argparse(self):
+        cases = (['add', 'echo hi'], ['add', '-q', 'true'], ['--db', 'x.db', 'add', 'true'],
+                 ['add', '--key', 'k', '--after', '1', '--after', 'b', 'echo', 'a b'],
+                 ['add', 'echo', 'hi', '--queue=q', '-e', 'A=1', '-e', 'B=2'],
+                 ['add-command', '--priority', '5', '--delay', '2m', '--cwd', '/', 'x'],
+                 ['add', '--stdin', '--max-retries', '0', '--timeout', '1h'],
+                 ['add', '-f', 'cmds.txt', '--at', '12:00', '--db', 'y.db'],
+                 ['add', 'echo', '--key', 'k', 'late'], ['add', '--max-r', '3', 'x'],
+                 ['add', '-qe', 'A=1', 'x'], ['add', '--key'], ['add', '--bogus', 'x'],
+                 ['add', '-e', '-x', 'y'], ['add', '-h'], ['add', '--quiet=yes', 'x'])
+        names = ['words', 'command'] + [o[1] for o in queuectl.ADD_OPTIONS]
+        fast_count = 0
+        for argv in cases:
+            fast = queuectl._fast_add_args(argv, argv.index('add') if 'add' in argv else
+                                           argv.index('add-command'))
+            try:
+                slow = queuectl.build_parser(argv[argv.index('--db') + 2 if argv[0] == '--db'
+                                                  else 0], io.StringIO()).parse_args(argv)
+            except (queuectl.UsageError, SystemExit):
+                self.assertIsNone(fast, argv)
+                continue
+            if fast is not None:
+                fast_count += 1
+                for name in names:
+                    self.assertEqual(getattr(fast, name), getattr(slow, name, None),
+                                     '%s: %s' % (argv, name))
+        self.assertGreaterEqual(fast_count, 7)
+
     def test_empty_or_nul_commands_are_refused(self):
         self.assertIn('command is empty', self.fails(2, 'add', ''))
         self.assertIn('command is empty', self.fails(2, 'add', '   '))
@@ -466,12 +494,17 @@ class TestAdd(QueuectlTestCase):
             handle.write('echo a\necho b\n')
         self.assertEqual(self.ok('add', '-q', '-f', path, '--queue', 'batch'), '4\n5\n')
         self.assertEqual(self.job(5)['queue'], 'batch')
+        self.assertEqual([self.job(i)['command'] for i in range(1, 6)],
+                         ['echo 1', 'echo 2', 'echo 3', 'echo a', 'echo b'])
+        many = ''.join('echo %d\n' % i for i in range(1234))
+        self.assertEqual(self.ok('add', '--stdin', stdin=many), 'Added 1234 jobs: 6-1239\n')
+        jobs = json.loads(self.ok('list', '--limit', '0', '--json'))
+        self.assertEqual([j['command'] for j in jobs[5:]], many.splitlines())
         err = self.fails(2, 'add', '--stdin', stdin='echo ok\necho \0bad\n')
         self.assertIn('stdin line 2 contains a NUL byte', err)
         self.assertIn('no commands', self.fails(2, 'add', '--stdin', stdin='\n\n'))
         self.assertIn('cannot read', self.fails(2, 'add', '-f', self.path('missing')))
         self.assertIn('not both', self.fails(2, 'add', '--stdin', 'true', stdin='true\n'))
-        self.assertEqual(len(json.loads(self.ok('list', '--json'))), 5)
 
     def test_key_is_idempotent(self):
         self.assertEqual(self.ok('add', '--key', 'nightly', 'true'), 'Added job with ID: 1\n')
