@@ -57,9 +57,9 @@ ERROR_WIDTH = 60                    # characters of an error in tables
 BUSY_RETRY_FIRST = 0.0002            # seconds before the first retry of a busy transaction
 BUSY_RETRY_BUDGET = 60.0            # seconds a busy transaction is retried
 CLIENT_POLL = 0.05                  # seconds between checks in wait, logs -f
-START_METHOD = 'fork'               # never the platform default (see Worker pool)
 WAL_SIZE_LIMIT = 64 * 1024 * 1024   # bytes the WAL is truncated to after a checkpoint
 READ_CHUNK = 65536                  # bytes per read of a job's output pipe
+PGID_RECORD_AFTER = 0.05            # seconds a job runs before its pgid is written
 RESPAWN_DELAY = 1.0                 # seconds between respawns of a crashing worker
 NETWORK_FILESYSTEMS = ('nfs', 'nfs4', 'cifs', 'smb', 'smbfs', 'smb3',
                        'fuse.sshfs', 'afs', '9p', 'ceph', 'glusterfs')
@@ -450,7 +450,6 @@ SCHEMA = (
         detached   INTEGER NOT NULL DEFAULT 0,
         started_at REAL NOT NULL,
         heartbeat  REAL NOT NULL,
-        job_id     INTEGER,
         wake_signal INTEGER
     )""",
     # name -> 1 paused, 0 running; the name '*' pauses every queue.
@@ -837,31 +836,32 @@ class Store(object):
         queue_sql, queue_params = self._queue_filter(queues)
         if queue_sql is None:
             return None
-        job_id = self._next_runnable(now, queue_sql, queue_params)
-        if job_id is None:
+        job = self._next_runnable(now, queue_sql, queue_params)
+        if job is None:
             return None
-        run_id = self.conn.execute(
-            'INSERT INTO runs (job_id, attempt, worker, started_at) '
-            'SELECT id, attempts + 1, ?, ? FROM jobs WHERE id = ?',
-            (worker_label, now, job_id)).lastrowid
+        job.update(state='processing', attempts=job['attempts'] + 1, owner=worker_id,
+                   worker=worker_label, lease_until=now + lease, started_at=now,
+                   finished_at=None, updated_at=now, pgid=None)
+        job['run_id'] = self.conn.execute(
+            'INSERT INTO runs (job_id, attempt, worker, started_at) VALUES (?, ?, ?, ?)',
+            (job['id'], job['attempts'], worker_label, now)).lastrowid
         self.conn.execute(
-            "UPDATE jobs SET state = 'processing', attempts = attempts + 1, owner = ?, "
-            "worker = ?, lease_until = ?, started_at = ?, finished_at = NULL, "
-            "updated_at = ?, pgid = NULL, run_id = ? WHERE id = ?",
-            (worker_id, worker_label, now + lease, now, now, run_id, job_id))
-        self.conn.execute('UPDATE workers SET job_id = ?, heartbeat = ? WHERE id = ?',
-                          (job_id, now, worker_id))
-        return _row_to_job(self.conn.execute(JOB_SELECT + ' WHERE id = ?',
-                                             (job_id,)).fetchone())
+            "UPDATE jobs SET state = 'processing', attempts = ?, owner = ?, worker = ?, "
+            "lease_until = ?, started_at = ?, finished_at = NULL, updated_at = ?, "
+            "pgid = NULL, run_id = ? WHERE id = ?",
+            (job['attempts'], worker_id, worker_label, job['lease_until'], now, now,
+             job['run_id'], job['id']))
+        return job
 
     def _next_runnable(self, now, queue_sql, queue_params):
-        """Walk jobs_ready one priority level at a time: each step is an index seek.
+        """The job to run next (as a dict), or None.
 
-        Within a priority the index is ordered by run_at, so if its first
-        row is not due yet, nothing of that priority is: skip to the next.
+        Walks jobs_ready one priority level at a time, each step an index
+        seek: within a priority the index is ordered by run_at, so if its
+        first row is not due yet, nothing of that priority is.
         """
-        sql = ('SELECT id, priority, run_at FROM jobs INDEXED BY jobs_ready WHERE '
-               + RUNNABLE_SQL + queue_sql + '%s ORDER BY priority DESC, run_at, id LIMIT 1')
+        sql = (JOB_SELECT + ' INDEXED BY jobs_ready WHERE ' + RUNNABLE_SQL + queue_sql +
+               '%s ORDER BY priority DESC, run_at, id LIMIT 1')
         below = None
         while True:
             if below is None:
@@ -869,9 +869,12 @@ class Store(object):
             else:
                 row = self.conn.execute(sql % ' AND priority < ?',
                                         list(queue_params) + [below]).fetchone()
-            if row is None or row[2] <= now:
-                return row[0] if row else None
-            below = row[1]
+            if row is None:
+                return None
+            job = _row_to_job(row)
+            if job['run_at'] <= now:
+                return job
+            below = job['priority']
 
     def runnable_exists(self, now, queues=None):
         """A cheap read: is anything claimable now? (Spares idle workers a write lock.)"""
@@ -947,9 +950,18 @@ class Store(object):
                 (lease_until, job['id'], worker_id, job['attempts'])).rowcount == 1
         return self.transaction(beat)
 
-    def finish(self, job, owner, state, run_at, exit_code, error, now):
-        """Record an attempt's end, fenced by owner and attempt; False if fenced off."""
-        return self.transaction(self._finish, job, owner, state, run_at, exit_code, error, now)
+    def finish(self, job, owner, state, run_at, exit_code, error, now, claim=None):
+        """Record an attempt's end, fenced by owner and attempt.
+
+        With claim=(worker_label, lease, queues), also claim the worker's next
+        job in the same transaction: one commit per job instead of two.
+        Returns (recorded: False if fenced off, next job or None).
+        """
+        def finish():
+            recorded = self._finish(job, owner, state, run_at, exit_code, error, now)
+            next_job = self._claim(owner, claim[0], now, claim[1], claim[2]) if claim else None
+            return recorded, next_job
+        return self.transaction(finish)
 
     def _finish(self, job, owner, state, run_at, exit_code, error, now):
         finished = now if state in FINISHED_STATES else None
@@ -962,8 +974,6 @@ class Store(object):
         if not changed:
             return False
         self._end_run(job['run_id'], now, exit_code, error)
-        self.conn.execute('UPDATE workers SET job_id = NULL WHERE id = ? AND job_id = ?',
-                          (owner, job['id']))
         self._after_state_change(job['id'], state, now)
         return True
 
@@ -983,7 +993,6 @@ class Store(object):
                 (now, now, job['id'], owner, job['attempts'])).rowcount
             if changed:
                 self._end_run(job['run_id'], now, None, note)
-                self.conn.execute('UPDATE workers SET job_id = NULL WHERE id = ?', (owner,))
             return bool(changed)
         return self.transaction(release)
 
@@ -999,8 +1008,7 @@ class Store(object):
 
     def fail_lost(self, lost, state, run_at, error, now):
         """Fail a job whose worker is gone, if it is still held by that same claim."""
-        return self.transaction(self._finish, lost, lost['owner'], state, run_at, None,
-                                error, now)
+        return self.finish(lost, lost['owner'], state, run_at, None, error, now)[0]
 
     # -- dependencies ---------------------------------------------------
 
@@ -1120,8 +1128,6 @@ class Store(object):
                 "WHERE id = ?", (now, now, job['id']))
             if job['state'] == 'processing':
                 self._end_run(job['run_id'], now, None, 'cancelled')
-                self.conn.execute('UPDATE workers SET job_id = NULL WHERE job_id = ?',
-                                  (job['id'],))
             self._after_state_change(job['id'], 'cancelled', now)
             return job
         return self.transaction(cancel)
@@ -1205,12 +1211,15 @@ class Store(object):
             self.transaction(write)
 
     WORKER_FIELDS = ('id', 'role', 'host', 'pid', 'proc_start', 'pool_pid', 'queues',
-                     'detached', 'started_at', 'heartbeat', 'job_id')
+                     'detached', 'started_at', 'heartbeat')
 
     def _worker_rows(self):
-        rows = self.conn.execute('SELECT %s FROM workers ORDER BY started_at, pid'
-                                 % ', '.join(self.WORKER_FIELDS)).fetchall()
-        return [dict(zip(self.WORKER_FIELDS, row)) for row in rows]
+        """Worker registrations, each with the job it holds (job_id, from jobs.owner)."""
+        rows = self.conn.execute(
+            "SELECT %s, j.id FROM workers w LEFT JOIN jobs j ON j.state = 'processing' "
+            "AND j.owner = w.id ORDER BY w.started_at, w.pid"
+            % ', '.join('w.' + f for f in self.WORKER_FIELDS)).fetchall()
+        return [dict(zip(self.WORKER_FIELDS + ('job_id',), row)) for row in rows]
 
     def workers(self):
         return self._retry(self._worker_rows)
@@ -1218,8 +1227,9 @@ class Store(object):
     def idle_workers_on(self, host, limit):
         """Registered idle workers on host, for waking after an add."""
         return self._retry(lambda: self.conn.execute(
-            "SELECT pid, proc_start, wake_signal FROM workers WHERE host = ? AND "
-            "role = 'worker' AND job_id IS NULL LIMIT ?", (host, limit)).fetchall())
+            "SELECT pid, proc_start, wake_signal FROM workers w WHERE host = ? AND "
+            "role = 'worker' AND NOT EXISTS (SELECT 1 FROM jobs WHERE state = 'processing' "
+            "AND owner = w.id) LIMIT ?", (host, limit)).fetchall())
 
 
 def queue_is_paused(queue, pauses):
@@ -1663,20 +1673,47 @@ def settings_from_config(config, db_path, queues=(), burst=False):
         shutdown_grace=config['shutdown_grace'], log_level=config['log_level'])
 
 
-def _logger():
-    import logging
-    return logging.getLogger('queuectl')
+class Log(object):
+    """Pool log lines on stderr: `2026-11-28 01:14:39 queuectl[PID] LEVEL message`.
 
+    A few lines of code instead of the logging module, which costs more per
+    line than the bookkeeping of a short job. One write per line, so lines
+    of several workers sharing stderr do not interleave.
+    """
+    LEVELS = {'DEBUG': 10, 'INFO': 20, 'WARNING': 30, 'ERROR': 40, 'CRITICAL': 50}
 
-def setup_logging(level):
-    import logging
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter(
-        '%(asctime)s queuectl[%(process)d] %(levelname)s %(message)s', '%Y-%m-%d %H:%M:%S'))
-    logger = logging.getLogger('queuectl')
-    logger.handlers[:] = [handler]
-    logger.setLevel(level)
-    logger.propagate = False
+    def __init__(self, level, stream=None):
+        self.threshold = self.LEVELS[level]
+        self.stream = stream or sys.stderr
+        self.prefix = ' queuectl[%d] ' % os.getpid()
+
+    def write(self, level, message, args):
+        if self.LEVELS[level] < self.threshold:
+            return
+        line = '%s%s%s %s\n' % (time.strftime('%Y-%m-%d %H:%M:%S'), self.prefix, level,
+                                message % args if args else message)
+        try:
+            self.stream.write(line)
+            self.stream.flush()
+        except (OSError, ValueError):
+            pass                                # a closed stderr must not stop the pool
+
+    def debug(self, message, *args):
+        self.write('DEBUG', message, args)
+
+    def info(self, message, *args):
+        self.write('INFO', message, args)
+
+    def warning(self, message, *args):
+        self.write('WARNING', message, args)
+
+    def error(self, message, *args):
+        self.write('ERROR', message, args)
+
+    def exception(self, message, *args):
+        """ERROR with the traceback of the exception being handled."""
+        import traceback
+        self.write('ERROR', message + '\n' + traceback.format_exc().rstrip(), args)
 
 
 def check_db_safety(db_path):
@@ -1755,7 +1792,7 @@ def wake_idle_workers(store, count):
                 pass
 
 
-def recover_lost_jobs(store, settings, now, reaped_owner=None):
+def recover_lost_jobs(store, settings, now, log, reaped_owner=None):
     """Hand back jobs whose worker is gone: through the retry policy, as 'worker lost'.
 
     Lost means: its owner is reaped_owner (the supervisor saw it die), or
@@ -1780,7 +1817,7 @@ def recover_lost_jobs(store, settings, now, reaped_owner=None):
         state, run_at = next_state(False, job['attempts'], job['max_retries'],
                                    settings.backoff_base, settings.backoff_max, time.time())
         if store.fail_lost(job, state, run_at, 'worker lost', time.time()):
-            _logger().warning('job %d attempt %d: worker lost (%s); now %s',
+            log.warning('job %d attempt %d: worker lost (%s); now %s',
                               job['id'], job['attempts'], reason, state)
             recovered.append(job['id'])
     return recovered
@@ -1803,7 +1840,7 @@ class Worker(object):
     SIGINT and SIGHUP are ignored (the supervisor decides).
     """
 
-    def __init__(self, settings, worker_id, ctl_fd, pool_pid):
+    def __init__(self, settings, worker_id, ctl_fd, pool_pid, log):
         self.settings = settings
         self.worker_id = worker_id
         self.label = '%s:%d' % (this_host(), os.getpid())
@@ -1812,7 +1849,7 @@ class Worker(object):
         self.stopping = False
         self.cold = False
         self.store = None
-        self.log = _logger()
+        self.log = log
         self.next_beat = 0.0
         self.wake_r = None
         self.base_env = dict(os.environ)
@@ -1853,18 +1890,20 @@ class Worker(object):
         return [self.wake_r] if self.ctl_fd is None else [self.wake_r, self.ctl_fd]
 
     def _loop(self):
+        """Claim and run jobs until stopped. While there is work, recording one
+        job's result and claiming the next is a single transaction."""
         settings = self.settings
         idle = False
+        job = None
         while not self.stopping:
             self._maybe_heartbeat()
-            now = time.time()
-            job = None
-            if not idle or self.store.runnable_exists(now, settings.queues):
-                job = self.store.claim(self.worker_id, self.label, now, settings.lease,
-                                       settings.queues)
+            if job is None and (not idle or self.store.runnable_exists(time.time(),
+                                                                       settings.queues)):
+                job = self.store.claim(self.worker_id, self.label, time.time(),
+                                       settings.lease, settings.queues)
             idle = job is None
             if job is not None:
-                self._process(job)
+                job = self._process(job)
             elif settings.burst and not self.store.has_work_in_flight(settings.queues):
                 break
             else:
@@ -1876,7 +1915,7 @@ class Worker(object):
             return
         self.next_beat = now + self.settings.heartbeat
         self.store.heartbeat(self.worker_id, now)
-        recover_lost_jobs(self.store, self.settings, now)
+        recover_lost_jobs(self.store, self.settings, now, self.log)
         prune_stale_workers(self.store, now, self.settings.lease)
         self.store.checkpoint()
 
@@ -1918,6 +1957,7 @@ class Worker(object):
         return set(bytearray(seen))
 
     def _process(self, job):
+        """Run one attempt and record it; returns the next job claimed, or None."""
         settings = self.settings
         started = time.time()
         self.log.info('job %d attempt %d started: %s', job['id'], job['attempts'],
@@ -1927,43 +1967,51 @@ class Worker(object):
         child = JobProcess(job['command'], job['cwd'], job_environment(job, self.base_env),
                            capture)
         try:
-            pgid = child.start()
+            child.start()
         except SpawnError as exc:
             capture.close()
-            self._record(job, None, str(exc), started)
-            return
-        self.store.set_pgid(job['id'], self.worker_id, pgid)
+            return self._record(job, None, str(exc), started)
         verdict = self._supervise(child, job)
         last_line = child.close()
         if verdict == 'lost':
             self.log.warning('job %d attempt %d: no longer ours (cancelled or recovered); '
                              'stopped it', job['id'], job['attempts'])
-        elif verdict == 'interrupted':
+            return None
+        if verdict == 'interrupted':
             self.store.release(job, self.worker_id, time.time(),
                                'interrupted by shutdown; attempt not counted')
             self.log.info('job %d attempt %d interrupted by shutdown; back to pending',
                           job['id'], job['attempts'])
-        else:
-            error = verdict or describe_exit(child.returncode)
-            if error and last_line and verdict is None:
-                error = '%s: %s' % (error, shorten(last_line, 200))
-            self._record(job, child.returncode, error, started)
+            return None
+        error = verdict or describe_exit(child.returncode)
+        if error and last_line and verdict is None:
+            error = '%s: %s' % (error, shorten(last_line, 200))
+        return self._record(job, child.returncode, error, started)
 
     def _supervise(self, child, job):
         """Run the child to its end. Returns None (it exited by itself), an
-        error text (timeout), 'lost' or 'interrupted'."""
+        error text (timeout), 'lost' or 'interrupted'.
+
+        The job's pgid is written only once it has run for PGID_RECORD_AFTER:
+        most jobs are shorter, and a worker that dies before that leaves
+        processes that recovery finds by their QUEUECTL_CLAIM anyway (Linux).
+        """
         settings = self.settings
         limit = job['timeout'] if job['timeout'] is not None else settings.job_timeout
         deadline = child.started + limit if limit else None
         next_beat = time.monotonic() + settings.heartbeat
+        record_pgid_at = child.started + PGID_RECORD_AFTER
         while not child.exited:
-            wake_at = min(next_beat, deadline) if deadline else next_beat
+            wake_at = min(next_beat, deadline or next_beat, record_pgid_at or next_beat)
             seen = self._handle_ready(child.pump(wake_at - time.monotonic(),
                                                  self._watched_fds()))
             verdict = self._verdict(child, job, seen, deadline, limit, next_beat)
             if verdict:
                 self._kill(child, job)
                 return verdict
+            if record_pgid_at and time.monotonic() >= record_pgid_at and not child.exited:
+                self.store.set_pgid(job['id'], self.worker_id, child.pgid)
+                record_pgid_at = None
             if time.monotonic() >= next_beat:
                 next_beat = time.monotonic() + settings.heartbeat
         child.drain(0.05)
@@ -1994,21 +2042,30 @@ class Worker(object):
         stop_claim(self.worker_id, job['attempts'], None, self.settings.kill_grace)
 
     def _record(self, job, returncode, error, started):
+        """Record the attempt through the retry policy; returns the next job (claimed
+        in the same transaction unless the worker is stopping), or None."""
         settings = self.settings
         now = time.time()
         state, run_at = next_state(error is None, job['attempts'], job['max_retries'],
                                    settings.backoff_base, settings.backoff_max, now)
-        if not self.store.finish(job, self.worker_id, state, run_at, returncode, error, now):
+        claim = None if self.stopping else (self.label, settings.lease, settings.queues)
+        recorded, next_job = self.store.finish(job, self.worker_id, state, run_at,
+                                               returncode, error, now, claim)
+        self._log_result(job, recorded, state, error, now - started, run_at - now)
+        return next_job
+
+    def _log_result(self, job, recorded, state, error, took, retry_in):
+        if not recorded:
             self.log.warning('job %d attempt %d: result discarded, the job was taken over',
                              job['id'], job['attempts'])
             return
-        took = format_seconds(now - started)
+        took = format_seconds(took)
         if state == 'completed':
             self.log.info('job %d attempt %d completed in %s', job['id'], job['attempts'], took)
         elif state == 'failed':
             self.log.warning('job %d attempt %d failed in %s: %s; retry %d/%d in %s',
                              job['id'], job['attempts'], took, error, job['attempts'],
-                             job['max_retries'], format_seconds(run_at - now))
+                             job['max_retries'], format_seconds(retry_in))
         else:
             self.log.error('job %d attempt %d failed in %s: %s; moved to the DLQ',
                            job['id'], job['attempts'], took, error)
@@ -2019,26 +2076,26 @@ def _ignore_signal(signum, frame):
 
 
 def worker_main(settings, worker_id, ctl_fd, other_fds, pool_pid):
-    """Entry point of a forked worker process."""
-    import signal
-    signal.set_wakeup_fd(-1)
-    for fd in other_fds:
-        try:
-            os.close(fd)
-        except OSError:
-            pass
-    setup_logging(settings.log_level)
+    """Entry point of a forked worker process; never returns."""
+    code = 1
     try:
-        code = Worker(settings, worker_id, ctl_fd, pool_pid).run()
-    except QueueError as exc:
-        _logger().error('worker stopped: %s', exc)
-        code = 1
-    except Exception:
-        _logger().exception('worker crashed')
-        code = 1
-    sys.stdout.flush()
-    sys.stderr.flush()
-    os._exit(code)
+        import signal
+        signal.set_wakeup_fd(-1)
+        for fd in other_fds:
+            os.close(fd)
+        log = Log(settings.log_level)
+        try:
+            code = Worker(settings, worker_id, ctl_fd, pool_pid, log).run()
+        except QueueError as exc:
+            log.error('worker stopped: %s', exc)
+        except Exception:
+            log.exception('worker crashed')
+    finally:
+        try:
+            sys.stdout.flush()
+            sys.stderr.flush()
+        finally:
+            os._exit(code)
 
 
 class Supervisor(object):
@@ -2052,20 +2109,15 @@ class Supervisor(object):
     """
 
     def __init__(self, settings, count, detached=False):
-        import multiprocessing
         self.settings = settings
         self.count = count
         self.detached = detached
-        # 'fork', explicitly: the default is spawn on macOS and becomes
-        # forkserver on Linux in Python 3.14. Workers get plain settings
-        # and open their own database connection after the fork.
-        self.context = multiprocessing.get_context(START_METHOD)
-        self.children = {}           # pid -> (process, worker_id, ctl write fd)
+        self.children = {}           # pid -> (worker_id, ctl write fd)
         self.stop_requests = 0
         self.cold = False
         self.warm_since = None
         self.id = '%s:%d:%s' % (this_host(), os.getpid(), os.urandom(4).hex())
-        self.log = _logger()
+        self.log = Log(settings.log_level)
         self.crashes = []
         self.failed = False
 
@@ -2078,7 +2130,7 @@ class Supervisor(object):
                 'proc_start': proc_start_time(os.getpid()), 'pool_pid': None,
                 'queues': ','.join(self.settings.queues) or None,
                 'detached': self.detached, 'started_at': now})
-            recover_lost_jobs(store, self.settings, now)
+            recover_lost_jobs(store, self.settings, now, self.log)
             prune_stale_workers(store, now, self.settings.lease)
         for _ in range(self.count):
             self._spawn()
@@ -2122,31 +2174,35 @@ class Supervisor(object):
             pass
 
     def _spawn(self):
-        """Fork one worker. No database connection is open here at fork time."""
+        """Fork one worker with os.fork: explicitly fork, never multiprocessing's
+        platform default (spawn on macOS, forkserver on Linux from Python 3.14).
+        No database connection is open here at fork time; the worker opens its own."""
         ctl_r, ctl_w = os.pipe()
         worker_id = '%s:%s' % (this_host(), os.urandom(6).hex())
-        inherited = [self.wake_r, self.wake_w, ctl_w] + [c[2] for c in self.children.values()]
-        process = self.context.Process(
-            target=worker_main, name='queuectl-worker',
-            args=(self.settings, worker_id, ctl_r, inherited, os.getpid()))
-        process.start()
+        inherited = [self.wake_r, self.wake_w, ctl_w] + [c[1] for c in self.children.values()]
+        pool_pid = os.getpid()
+        sys.stdout.flush()
+        sys.stderr.flush()
+        pid = os.fork()
+        if pid == 0:
+            worker_main(self.settings, worker_id, ctl_r, inherited, pool_pid)   # never returns
         os.close(ctl_r)
-        self.children[process.pid] = (process, worker_id, ctl_w)
+        self.children[pid] = (worker_id, ctl_w)
 
     def _broadcast(self, message):
-        for _, _, ctl_w in self.children.values():
+        for _, ctl_w in self.children.values():
             try:
                 os.write(ctl_w, message)
             except OSError:
                 pass
 
     def _watch(self):
-        from multiprocessing.connection import wait
+        """Sleep until a signal (SIGCHLD included) or the next heartbeat; react."""
+        import select
         next_beat = 0.0
         handled = 0
         while self.children:
-            sentinels = [c[0].sentinel for c in self.children.values()]
-            wait(sentinels + [self.wake_r], self._wait_timeout())
+            select.select([self.wake_r], [], [], self._wait_timeout())
             self._count_signals()
             if self.stop_requests != handled:
                 handled = self.stop_requests
@@ -2186,19 +2242,22 @@ class Supervisor(object):
             self._broadcast(CTL_WARM)
 
     def _reap(self):
-        for pid, (process, worker_id, ctl_w) in list(self.children.items()):
-            if process.is_alive():
+        """Collect exited workers; a worker that died is replaced and its job recovered."""
+        while self.children:
+            pid, status = os.waitpid(-1, os.WNOHANG)
+            if not pid:
+                return
+            if pid not in self.children:
                 continue
-            process.join()
-            del self.children[pid]
+            worker_id, ctl_w = self.children.pop(pid)
             os.close(ctl_w)
-            code = process.exitcode
+            code = _status_to_returncode(status)
             if code == 0:
                 continue
-            self.log.warning('worker %d died (%s)', pid,
-                             describe_exit(code) if code is not None else 'unknown')
+            self.log.warning('worker %d died (%s)', pid, describe_exit(code))
             with Store(self.settings.db_path) as store:
-                recover_lost_jobs(store, self.settings, time.time(), reaped_owner=worker_id)
+                recover_lost_jobs(store, self.settings, time.time(), self.log,
+                                  reaped_owner=worker_id)
                 store.unregister_worker(worker_id)
             if self.warm_since is None:
                 self._respawn_after_crash()
@@ -2220,7 +2279,6 @@ class Supervisor(object):
 
 def run_pool(settings, count, detached=False, on_started=None):
     """Run a supervisor with `count` workers until they stop; returns the exit code."""
-    setup_logging(settings.log_level)
     return Supervisor(settings, count, detached).run(on_started)
 
 

@@ -153,8 +153,10 @@ class QueuectlTestCase(unittest.TestCase):
             return []
         with contextlib.closing(sqlite3.connect(self.db_path, timeout=10)) as conn:
             try:
-                rows = conn.execute('SELECT pid, pool_pid, job_id FROM workers '
-                                    'WHERE role = ?', (role,)).fetchall()
+                rows = conn.execute(
+                    "SELECT w.pid, w.pool_pid, j.id FROM workers w LEFT JOIN jobs j "
+                    "ON j.state = 'processing' AND j.owner = w.id WHERE w.role = ?",
+                    (role,)).fetchall()
             except sqlite3.OperationalError:        # schema not created yet
                 return []
         return [r for r in rows if pool_pid is None or r[1] == pool_pid]
@@ -784,14 +786,17 @@ class TestWorkers(QueuectlTestCase):
                               env=self.env, stdout=subprocess.PIPE, timeout=30)
         self.assertEqual(proc.stdout, b'\x00\xff\x1b[2J\n')
 
-    def test_start_method_is_fork_and_workers_are_children_of_the_pool(self):
-        self.assertEqual(queuectl.START_METHOD, 'fork')
+    @unittest.skipUnless(LINUX, 'reads /proc')
+    def test_workers_are_forked_children_of_the_pool_not_spawned(self):
         pool = self.start_pool(2)
+        with open('/proc/%d/cmdline' % pool.pid, 'rb') as handle:
+            pool_cmdline = handle.read()
         for pid, pool_pid, _ in self.worker_rows(pool_pid=pool.pid):
-            if LINUX:
-                with open('/proc/%d/stat' % pid) as handle:
-                    parent = int(handle.read().rsplit(')', 1)[1].split()[1])
-                self.assertEqual(parent, pool.pid)
+            with open('/proc/%d/stat' % pid) as handle:
+                parent = int(handle.read().rsplit(')', 1)[1].split()[1])
+            self.assertEqual(parent, pool.pid)
+            with open('/proc/%d/cmdline' % pid, 'rb') as handle:   # forked: same argv
+                self.assertEqual(handle.read(), pool_cmdline)
         pool.send_signal(signal.SIGTERM)
         self.assertEqual(pool.wait(timeout=15), 0)
 
