@@ -48,7 +48,6 @@ EXIT_INTERRUPTED = 130
 SCHEMA_VERSION = 1
 DB_NAME = 'queue.db'
 CONFIG_NAME = 'config.json'
-POOL_LOG_NAME = 'worker.log'        # detached pools write here, beside the db
 DEFAULT_QUEUE = 'default'
 LIST_LIMIT = 100                    # jobs shown by `list` unless --limit
 COMMAND_WIDTH = 48                  # characters of a command in tables
@@ -59,6 +58,7 @@ BUSY_RETRY_BUDGET = 60.0            # seconds a busy transaction is retried
 CLIENT_POLL = 0.05                  # seconds between checks in wait, logs -f
 WAL_SIZE_LIMIT = 64 * 1024 * 1024   # bytes the WAL is truncated to after a checkpoint
 READ_CHUNK = 65536                  # bytes per read of a job's output pipe
+MAX_DURATION = 100 * 365 * 86400    # seconds; longer durations are refused
 PGID_RECORD_AFTER = 0.05            # seconds a job runs before its pgid is written
 RESPAWN_DELAY = 1.0                 # seconds between respawns of a crashing worker
 NETWORK_FILESYSTEMS = ('nfs', 'nfs4', 'cifs', 'smb', 'smbfs', 'smb3',
@@ -131,9 +131,9 @@ def parse_duration(text, name='duration'):
         seconds = float(number) * (factor or 1)
     except ValueError:
         seconds = -1.0
-    if not number or seconds < 0 or seconds != seconds or seconds == float('inf'):
-        raise UsageError('%s: expected a duration such as 30, 30s, 5m, 2h or 1d, got %r'
-                         % (name, text))
+    if not number or not 0 <= seconds <= MAX_DURATION:      # also refuses nan and inf
+        raise UsageError('%s: expected a duration such as 30, 30s, 5m, 2h or 1d (at most '
+                         '100 years), got %r' % (name, text))
     return seconds
 
 
@@ -302,7 +302,12 @@ class Config(object):
     def __init__(self, env=None):
         self.env = os.environ if env is None else env
         self.path = config_file_path(self.env)
-        self.file_data = read_config_file(self.path)
+        self.file_data = {}
+        for name, value in read_config_file(self.path).items():
+            try:
+                self.file_data[normalize_key(name)] = value
+            except UsageError as exc:
+                raise ConfigError('config file %s: %s' % (self.path, exc))
         self.values = {}
         self.sources = {}
         for key, default, _, _ in CONFIG_KEYS:
@@ -340,18 +345,23 @@ class Config(object):
 
 
 def resolve_db_path(cli_path, config):
-    """--db, QUEUECTL_DB_PATH, QUEUECTL_HOME, db_path in config, then XDG."""
+    """The database path: --db, QUEUECTL_DB_PATH, QUEUECTL_HOME, db_path, then XDG."""
+    return db_path_and_source(cli_path, config)[0]
+
+
+def db_path_and_source(cli_path, config):
+    """(database path, where it came from), in the order of SPEC section 2."""
     env = config.env
-    if cli_path:
-        return _parse_path('--db', cli_path)
+    if cli_path is not None:
+        return _parse_path('--db', cli_path), '--db'
     if env.get('QUEUECTL_DB_PATH'):
-        return _parse_path('QUEUECTL_DB_PATH', env['QUEUECTL_DB_PATH'])
+        return _parse_path('QUEUECTL_DB_PATH', env['QUEUECTL_DB_PATH']), 'env QUEUECTL_DB_PATH'
     if env.get(ENV_HOME):
-        return os.path.join(os.path.abspath(env[ENV_HOME]), DB_NAME)
+        return os.path.join(os.path.abspath(env[ENV_HOME]), DB_NAME), 'env ' + ENV_HOME
     if config['db_path']:
-        return config['db_path']
-    return os.path.join(_xdg_dir(env, 'XDG_DATA_HOME', os.path.join('.local', 'share')),
-                        DB_NAME)
+        return config['db_path'], 'file'
+    return (os.path.join(_xdg_dir(env, 'XDG_DATA_HOME', os.path.join('.local', 'share')),
+                         DB_NAME), 'default')
 
 
 def logs_dir_for(db_path):
@@ -460,6 +470,7 @@ SCHEMA = (
 )
 
 # Forward migrations: MIGRATIONS[n] takes a database from version n to n + 1.
+MEMORY_DB = ':memory:'
 MIGRATIONS = {}
 
 JOB_COLUMNS = ('id', 'key', 'command', 'state', 'queue', 'priority', 'attempts',
@@ -514,15 +525,18 @@ class Store(object):
     (and, for a claimed job, its owner and attempt) in its WHERE clause.
     """
 
-    def __init__(self, path, durable=False):
-        self.path = path
-        try:
-            if os.path.isdir(path):
-                raise StoreError('database path %s is a folder, not a file' % path)
-        except FileNotFoundError:
-            pass
+    def __init__(self, path, durable=False, create=True):
+        """Open (and create, migrate) the database at path. With create=False, a
+        database that does not exist yet is read as an empty one, in memory, and
+        nothing is created on disk (read commands, a mistyped --db)."""
+        if os.path.isdir(path):
+            raise StoreError('database path %s is a folder, not a file' % path)
         if not os.path.exists(path):
-            _create_db_file(path)
+            if create:
+                _create_db_file(path)
+            else:
+                path = MEMORY_DB
+        self.path = path
         try:
             # timeout=0: no SQLite busy handler (it sleeps 1 ms and more, or whole
             # seconds where built without usleep); _retry backs off from 0.2 ms.
@@ -610,7 +624,8 @@ class Store(object):
                              '(%s, schema %d); upgrade queuectl'
                              % (self.path, version, __version__, SCHEMA_VERSION))
         if version < SCHEMA_VERSION:
-            if conn.execute('PRAGMA journal_mode=WAL').fetchone()[0].lower() != 'wal':
+            mode = conn.execute('PRAGMA journal_mode=WAL').fetchone()[0].lower()
+            if mode != 'wal' and self.path != MEMORY_DB:
                 raise StoreError('cannot switch %s to WAL mode' % self.path)
             self._run_tx('IMMEDIATE', self._migrate, ())
         conn.execute('PRAGMA synchronous=%s' % ('FULL' if durable else 'NORMAL'))
@@ -705,38 +720,30 @@ class Store(object):
 
     def _resolve(self, ref):
         """Return the id for a job id or key (inside a transaction)."""
-        job = self._find(ref)
-        if job is None:
-            raise JobNotFound('no job with id or key %r' % str(ref))
-        return job['id']
+        return self._find(ref)['id']
 
     def _find(self, ref):
+        """The job with id or key `ref`; JobNotFound if there is none."""
         ref = str(ref)
         row = None
         if ref.isdigit():
             row = self.conn.execute(JOB_SELECT + ' WHERE id = ?', (int(ref),)).fetchone()
         if row is None:
             row = self.conn.execute(JOB_SELECT + ' WHERE key = ?', (ref,)).fetchone()
-        return _row_to_job(row) if row else None
+        if row is None:
+            raise JobNotFound('no job with id or key %r' % ref)
+        return _row_to_job(row)
 
     # -- reading jobs ---------------------------------------------------
 
-    def get_job(self, ref):
-        """The job with that id or key, with its parents; JobNotFound otherwise."""
-        def read():
-            job = self._find(ref)
-            if job is None:
-                raise JobNotFound('no job with id or key %r' % str(ref))
-            self._attach_parents([job])
-            return job
-        return self.snapshot(read)
+    def job_id(self, ref):
+        """The id of the job with that id or key; JobNotFound otherwise."""
+        return self._retry(self._resolve, ref)
 
     def job_detail(self, ref):
-        """A job plus its run history, read as one snapshot."""
+        """A job with its parents and run history, read as one snapshot."""
         def read():
             job = self._find(ref)
-            if job is None:
-                raise JobNotFound('no job with id or key %r' % str(ref))
             self._attach_parents([job])
             job['history'] = self._runs(job['id'])
             return job
@@ -1071,17 +1078,16 @@ class Store(object):
             ids = []
             for ref in refs:
                 job = self._find(ref)
-                if job is None:
-                    raise JobNotFound('no job with id or key %r' % str(ref))
                 if job['state'] != 'dead':
                     raise InvalidTransition('job %d is not in the DLQ (it is %s)'
                                             % (job['id'], job['state']))
                 ids.append(job['id'])
-        revived = {}
+        revived, seen = {}, set()
         for job_id in ids:
-            if not any(job_id in family for family in revived.values()):
+            if job_id not in seen:
                 revived[job_id] = self._revive(job_id, now)
-        every_revived = sorted(set().union(*revived.values())) if revived else []
+                seen.update(revived[job_id])
+        every_revived = sorted(seen)
         # A revived job whose parent is still dead or cancelled cannot run.
         for job_id in every_revived:
             reason = self._doomed_by_parent(job_id)
@@ -1118,8 +1124,6 @@ class Store(object):
         """Cancel a pending, failed or processing job; returns the job as it was."""
         def cancel():
             job = self._find(ref)
-            if job is None:
-                raise JobNotFound('no job with id or key %r' % str(ref))
             if job['state'] not in UNFINISHED_STATES:
                 raise InvalidTransition('job %d is already %s' % (job['id'], job['state']))
             self.conn.execute(
@@ -1128,6 +1132,9 @@ class Store(object):
                 "WHERE id = ?", (now, now, job['id']))
             if job['state'] == 'processing':
                 self._end_run(job['run_id'], now, None, 'cancelled')
+                row = self.conn.execute('SELECT host, pid, proc_start, wake_signal FROM '
+                                        'workers WHERE id = ?', (job['owner'],)).fetchone()
+                job['owner_registration'] = row
             self._after_state_change(job['id'], 'cancelled', now)
             return job
         return self.transaction(cancel)
@@ -1446,12 +1453,13 @@ class OutputCapture(object):
         self.dropped = 0
         self.handle = None
         self.last_bytes = b''
+        self.error = None
 
     def write(self, data):
         self.last_bytes = (self.last_bytes + data)[-512:]
         if self.head_left > 0:
             head = data[:self.head_left]
-            self._file().write(head)
+            self._write_file(head)
             self.head_left -= len(head)
             data = data[len(head):]
             if not data:
@@ -1463,12 +1471,21 @@ class OutputCapture(object):
             self.tail_size -= len(self.tail[0])
             self.tail.pop(0)
 
-    def _file(self):
-        if self.handle is None:
-            fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-            # Unbuffered: `logs -f` and `logs` of a running job read this file.
-            self.handle = os.fdopen(fd, 'wb', buffering=0)
-        return self.handle
+    def _write_file(self, data):
+        """Append to the log; after a write error (disk full, folder gone) stop
+        writing and remember why: the job itself goes on."""
+        if self.error:
+            self.dropped += len(data)
+            return
+        try:
+            if self.handle is None:
+                fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+                # Unbuffered: `logs -f` and `logs` of a running job read this file.
+                self.handle = os.fdopen(fd, 'wb', buffering=0)
+            self.handle.write(data)
+        except OSError as exc:
+            self.error = '%s: %s' % (self.path, _os_reason(exc))
+            self.dropped += len(data)
 
     def close(self):
         """Flush the tail; returns the last line printed (for the error text)."""
@@ -1479,12 +1496,15 @@ class OutputCapture(object):
                 tail = tail[excess:]
                 self.dropped += excess
             if self.dropped:
-                self._file().write(('\n[queuectl: %d bytes of output dropped here; '
-                                    'max_log_bytes keeps the head and the tail]\n'
-                                    % self.dropped).encode())
-            self._file().write(tail)
+                self._write_file(('\n[queuectl: %d bytes of output dropped here; '
+                                  'max_log_bytes keeps the head and the tail]\n'
+                                  % self.dropped).encode())
+            self._write_file(tail)
         if self.handle is not None:
-            self.handle.close()
+            try:
+                self.handle.close()
+            except OSError as exc:
+                self.error = self.error or '%s: %s' % (self.path, _os_reason(exc))
             self.handle = None
         lines = [l for l in self.last_bytes.splitlines() if l.strip()]
         return lines[-1].decode('utf-8', 'replace').strip() if lines else ''
@@ -1493,10 +1513,10 @@ class OutputCapture(object):
 # os.posix_spawn (Python 3.8+) uses vfork: much cheaper than forking a whole
 # Python process per job. It cannot chdir in the child, so the worker chdirs
 # first (it is single-threaded and uses absolute paths only).
-_HAS_SPAWN_SETSID = sys.version_info >= (3, 8) and hasattr(os, 'posix_spawn')
+_HAS_POSIX_SPAWN = sys.version_info >= (3, 8) and hasattr(os, 'posix_spawn')
 
 
-def _posix_spawn(argv, cwd, env, out_fd):  # novermin: used only where _HAS_SPAWN_SETSID
+def _posix_spawn(argv, cwd, env, out_fd):  # novermin: used only where _HAS_POSIX_SPAWN
     import signal
     os.chdir(cwd)
     actions = [(os.POSIX_SPAWN_OPEN, 0, os.devnull, os.O_RDONLY, 0),  # novermin
@@ -1547,15 +1567,22 @@ class JobProcess(object):
     def start(self):
         """Spawn the shell; returns its pid, which is also its process group id."""
         read_fd, write_fd = os.pipe()
+        argv = ['/bin/sh', '-c', self.command]
         try:
-            spawn = _posix_spawn if _HAS_SPAWN_SETSID else _popen_spawn
-            self.pid = spawn(['/bin/sh', '-c', self.command], self.cwd, self.env, write_fd)
+            try:
+                spawn = _posix_spawn if _HAS_POSIX_SPAWN else _popen_spawn
+                self.pid = spawn(argv, self.cwd, self.env, write_fd)
+            except NotImplementedError:          # no POSIX_SPAWN_SETSID in this libc
+                self.pid = _popen_spawn(argv, self.cwd, self.env, write_fd)
         except OSError as exc:
             os.close(read_fd)
             reason = _os_reason(exc)
             if exc.filename:
                 reason += ': %s' % exc.filename
             raise SpawnError('cannot start: %s' % reason)
+        except BaseException:
+            os.close(read_fd)
+            raise
         finally:
             os.close(write_fd)
         os.set_blocking(read_fd, False)
@@ -1803,9 +1830,11 @@ def recover_lost_jobs(store, settings, now, log, reaped_owner=None):
     host = this_host()
     recovered = []
     for job in store.processing_jobs():
-        here = (job['host'] or (job['worker'] or '').rsplit(':', 1)[0]) == host
+        here = (job['host'] or parse_worker_label(job['worker'])[0]) == host
         if job['owner'] == reaped_owner:
             reason = 'its worker died'
+        elif here and job['pid'] is None:
+            reason = 'its worker is no longer registered'
         elif here and not pid_alive(job['pid'], job['proc_start']):
             reason = 'its worker process is gone'
         elif job['lease_until'] is not None and job['lease_until'] < now:
@@ -1818,9 +1847,15 @@ def recover_lost_jobs(store, settings, now, log, reaped_owner=None):
                                    settings.backoff_base, settings.backoff_max, time.time())
         if store.fail_lost(job, state, run_at, 'worker lost', time.time()):
             log.warning('job %d attempt %d: worker lost (%s); now %s',
-                              job['id'], job['attempts'], reason, state)
+                        job['id'], job['attempts'], reason, state)
             recovered.append(job['id'])
     return recovered
+
+
+def parse_worker_label(label):
+    """'host:pid' (the worker that ran a job) -> (host, pid); (None, None) if absent."""
+    host, _, pid = (label or '').rpartition(':')
+    return (host, int(pid)) if host and pid.isdigit() else (None, None)
 
 
 def prune_stale_workers(store, now, lease):
@@ -1896,7 +1931,7 @@ class Worker(object):
         idle = False
         job = None
         while not self.stopping:
-            self._maybe_heartbeat()
+            job = self._maybe_heartbeat(job)
             if job is None and (not idle or self.store.runnable_exists(time.time(),
                                                                        settings.queues)):
                 job = self.store.claim(self.worker_id, self.label, time.time(),
@@ -1908,16 +1943,26 @@ class Worker(object):
                 break
             else:
                 self._idle_wait()
+        if job is not None:             # claimed with the last result, then told to stop
+            self.store.release(job, self.worker_id, time.time(),
+                               'worker stopping; attempt not counted')
 
-    def _maybe_heartbeat(self):
+    def _maybe_heartbeat(self, job):
+        """Every heartbeat_seconds: recover other workers' lost jobs, then renew this
+        worker's registration and the lease of the job it holds (if any). Returns
+        the job, or None if the claim was lost meanwhile (recovery can be slow)."""
         now = time.time()
         if now < self.next_beat:
-            return
+            return job
         self.next_beat = now + self.settings.heartbeat
-        self.store.heartbeat(self.worker_id, now)
         recover_lost_jobs(self.store, self.settings, now, self.log)
         prune_stale_workers(self.store, now, self.settings.lease)
         self.store.checkpoint()
+        if not self.store.heartbeat(self.worker_id, time.time(),
+                                    time.time() + self.settings.lease, job):
+            self.log.warning('job %d: claim lost before it started', job['id'])
+            return None
+        return job
 
     def _idle_wait(self):
         import select
@@ -1973,6 +2018,9 @@ class Worker(object):
             return self._record(job, None, str(exc), started)
         verdict = self._supervise(child, job)
         last_line = child.close()
+        if capture.error:
+            self.log.warning('job %d attempt %d: output not saved: %s', job['id'],
+                             job['attempts'], capture.error)
         if verdict == 'lost':
             self.log.warning('job %d attempt %d: no longer ours (cancelled or recovered); '
                              'stopped it', job['id'], job['attempts'])
@@ -1998,6 +2046,7 @@ class Worker(object):
         """
         settings = self.settings
         limit = job['timeout'] if job['timeout'] is not None else settings.job_timeout
+        # limit 0: no timeout (add --timeout 0 overrides a config job_timeout)
         deadline = child.started + limit if limit else None
         next_beat = time.monotonic() + settings.heartbeat
         record_pgid_at = child.started + PGID_RECORD_AFTER
@@ -2075,6 +2124,26 @@ def _ignore_signal(signum, frame):
     """A handler that does nothing: the signal only wakes select via the wakeup fd."""
 
 
+def open_fds():
+    """This process's open file descriptors above 2."""
+    for folder in ('/proc/self/fd', '/dev/fd'):
+        try:
+            return sorted(fd for fd in (int(n) for n in os.listdir(folder)) if fd > 2)
+        except (OSError, ValueError):
+            continue
+    return list(range(3, 256))
+
+
+def keep_fds_from_jobs():
+    """Mark every descriptor the worker inherited close-on-exec: posix_spawn
+    closes nothing itself, and a job must not hold, say, its launcher's lock."""
+    for fd in open_fds():
+        try:
+            os.set_inheritable(fd, False)
+        except OSError:
+            pass
+
+
 def worker_main(settings, worker_id, ctl_fd, other_fds, pool_pid):
     """Entry point of a forked worker process; never returns."""
     code = 1
@@ -2083,6 +2152,7 @@ def worker_main(settings, worker_id, ctl_fd, other_fds, pool_pid):
         signal.set_wakeup_fd(-1)
         for fd in other_fds:
             os.close(fd)
+        keep_fds_from_jobs()
         log = Log(settings.log_level)
         try:
             code = Worker(settings, worker_id, ctl_fd, pool_pid, log).run()
@@ -2215,8 +2285,16 @@ class Supervisor(object):
             self._reap()
             if time.monotonic() >= next_beat:
                 next_beat = time.monotonic() + self.settings.heartbeat
-                with Store(self.settings.db_path) as store:
-                    store.heartbeat(self.id, time.time())
+                self._heartbeat()
+
+    def _heartbeat(self):
+        """Refresh the pool's registration and recover lost jobs: the supervisor is
+        idle, so recovery stays bounded even while every worker runs a long job."""
+        now = time.time()
+        with Store(self.settings.db_path) as store:
+            store.heartbeat(self.id, now)
+            recover_lost_jobs(store, self.settings, now, self.log)
+            prune_stale_workers(store, now, self.settings.lease)
 
     def _wait_timeout(self):
         timeout = self.settings.heartbeat
@@ -2253,6 +2331,9 @@ class Supervisor(object):
             os.close(ctl_w)
             code = _status_to_returncode(status)
             if code == 0:
+                if not self.settings.burst and self.warm_since is None:
+                    self.log.warning('worker %d exited on its own; starting another', pid)
+                    self._spawn()
                 continue
             self.log.warning('worker %d died (%s)', pid, describe_exit(code))
             with Store(self.settings.db_path) as store:
@@ -2275,6 +2356,41 @@ class Supervisor(object):
         if len(self.crashes) > 2 * self.count:
             time.sleep(RESPAWN_DELAY)
         self._spawn()
+
+
+def pool_log_path(db_path):
+    """A detached pool's log, beside its database: queue.db -> queue.worker.log."""
+    return os.path.splitext(db_path)[0] + '.worker.log'
+
+
+def start_detached_pool(settings, count, log_path):
+    """Fork a pool into the background: a session of its own, stdin from
+    /dev/null, output appended to log_path, every other descriptor closed.
+    Returns its pid (in the caller)."""
+    pid = os.fork()
+    if pid:
+        return pid
+    code = 1
+    try:
+        os.setsid()
+        log_fd = os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+        null_fd = os.open(os.devnull, os.O_RDONLY)
+        os.dup2(null_fd, 0)
+        os.dup2(log_fd, 1)
+        os.dup2(log_fd, 2)
+        for fd in open_fds():
+            try:
+                os.close(fd)
+            except OSError:                 # the listing's own descriptor, now closed
+                pass
+        sys.stdout = os.fdopen(1, 'w', buffering=1)
+        sys.stderr = os.fdopen(2, 'w', buffering=1)
+        code = run_pool(settings, count, detached=True)
+    except BaseException:
+        import traceback
+        traceback.print_exc()
+    finally:
+        os._exit(code)
 
 
 def run_pool(settings, count, detached=False, on_started=None):
@@ -2312,7 +2428,10 @@ def shorten(text, width):
 def format_local(ts):
     if ts is None:
         return '-'
-    return time.strftime('%Y-%m-%d %H:%M:%S', time.localtime(ts))
+    try:
+        return time.strftime('%Y-%m-%d %H:%M:%S', time.localtime(ts))
+    except (OverflowError, ValueError, OSError):
+        return '?'
 
 
 def format_iso(ts):
@@ -2323,8 +2442,11 @@ def format_iso(ts):
     """
     if ts is None:
         return None
-    return '%s.%03dZ' % (time.strftime('%Y-%m-%dT%H:%M:%S', time.gmtime(ts)),
-                         int(round((ts % 1) * 1000)) % 1000)
+    try:
+        return '%s.%03dZ' % (time.strftime('%Y-%m-%dT%H:%M:%S', time.gmtime(ts)),
+                             int(round((ts % 1) * 1000)) % 1000)
+    except (OverflowError, ValueError, OSError):
+        return None
 
 
 def format_table(headers, rows):
@@ -2391,7 +2513,7 @@ def job_detail_text(job, now):
     timeout = format_seconds(job['timeout']) if job['timeout'] else '-'
     env = ' '.join('%s=%s' % kv for kv in sorted(job['env'].items())) or '-'
     fields = (
-        ('ID', str(job['id'])), ('Key', job['key'] or '-'),
+        ('ID', str(job['id'])), ('Key', escape_text(job['key'] or '-')),
         ('Command', escape_text(job['command'])), ('State', job['state']),
         ('Queue', job['queue']), ('Priority', str(job['priority'])),
         ('Attempts', '%d of %d' % (job['attempts'], job['max_retries'] + 1)),
@@ -2460,11 +2582,12 @@ def workers_table(rows, now):
                         table)
 
 
-def config_table(config):
+def config_table(config, db):
+    """`config list`: every key, its value and source; db = (path, source) in effect."""
     rows = []
     for key, _, _, _ in CONFIG_KEYS:
-        value = config[key]
-        rows.append((key, '-' if value is None else str(value), config.sources[key]))
+        value, source = (db if key == 'db_path' else (config[key], config.sources[key]))
+        rows.append((key, escape_text(value), source))
     return format_table(('Key', 'Value', 'Source'), rows)
 
 
@@ -2483,9 +2606,10 @@ def run_trailer(run):
     return '=== %s after %s ===\n' % (escape_text(error), took)
 
 
-def print_json(data, out):
+def json_text(data):
+    """The --json form of data: indented, stable key order."""
     import json
-    out.write(json.dumps(data, indent=2, sort_keys=False) + '\n')
+    return json.dumps(data, indent=2, sort_keys=False)
 
 
 ########################################################################
@@ -2886,9 +3010,11 @@ class Context(object):
     def db_path(self):
         return resolve_db_path(getattr(self.args, 'db', None), self.config)
 
-    def store(self, durable=False):
+    def store(self, durable=False, create=False):
+        """The database, opened once per command. Only commands that add work
+        (create=True) create it; the others read a missing one as empty."""
         if self._store is None:
-            self._store = Store(self.db_path, durable=durable)
+            self._store = Store(self.db_path, durable=durable, create=create)
         return self._store
 
     def close(self):
@@ -2905,16 +3031,33 @@ class Context(object):
 
 # -- add / enqueue ------------------------------------------------------
 
-QUEUE_NAME_CHARS = frozenset('abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ'
-                             '0123456789_.-')
+ENV_NAME_CHARS = frozenset('abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ'
+                           '0123456789_')
+QUEUE_NAME_CHARS = ENV_NAME_CHARS | frozenset('.-')
+
+
+def check_queue_name(name, where='--queue'):
+    if not name or not set(name) <= QUEUE_NAME_CHARS or len(name) > 64:
+        raise UsageError('%s: names use letters, digits, ".", "_" and "-", got %r'
+                         % (where, name))
+    return name
+
+
+def _check_text(text, where):
+    """Refuse text SQLite and the shell cannot carry: NUL bytes, undecodable bytes."""
+    if '\0' in text:
+        raise UsageError('%s contains a NUL byte' % where)
+    try:
+        text.encode('utf-8')
+    except UnicodeEncodeError:
+        raise UsageError('%s is not valid UTF-8' % where)
+    return text
 
 
 def _check_command(command, where='command'):
     if not command.strip():
         raise UsageError('%s is empty' % where)
-    if '\0' in command:
-        raise UsageError('%s contains a NUL byte' % where)
-    return command
+    return _check_text(command, where)
 
 
 def _parse_int(name, raw, low=None, high=None):
@@ -2969,10 +3112,20 @@ def _parse_env_pairs(pairs):
     env = {}
     for pair in pairs or ():
         name, sep, value = pair.partition('=')
-        if not sep or not name or '\0' in pair or not name.replace('_', 'a').isalnum():
-            raise UsageError('--env: expected KEY=VALUE with a valid variable name, got %r'
-                             % pair)
+        if not sep:
+            raise UsageError('--env: expected KEY=VALUE, got %r' % pair)
         env[name] = value
+    return _check_env(env, '--env')
+
+
+def _check_env(env, where):
+    """Refuse variable names a shell cannot use and values that cannot be passed."""
+    for name, value in env.items():
+        if not name or name[0].isdigit() or not set(name) <= ENV_NAME_CHARS:
+            raise UsageError('%s: %r is not a valid variable name' % (where, name))
+        if not isinstance(value, str):
+            raise UsageError('%s: the value of %s must be a string' % (where, name))
+        _check_text(value, '%s value of %s' % (where, name))
     return env
 
 
@@ -2982,10 +3135,7 @@ def build_spec(opts, config, now, cwd=None):
     max_retries = config['max_retries']
     if get('max_retries') is not None:
         max_retries = _parse_int('--max-retries', get('max_retries'), 0, 1000)
-    queue = str(get('queue') or DEFAULT_QUEUE)
-    if not set(queue) <= QUEUE_NAME_CHARS or len(queue) > 64:
-        raise UsageError('--queue: names use letters, digits, ".", "_" and "-", got %r'
-                         % queue)
+    queue = check_queue_name(str(get('queue') or DEFAULT_QUEUE))
     run_at = now
     if get('delay') is not None:
         run_at = now + parse_duration(get('delay'), '--delay')
@@ -2993,20 +3143,21 @@ def build_spec(opts, config, now, cwd=None):
         if get('delay') is not None:
             raise UsageError('--at and --delay cannot be used together')
         run_at = parse_at(str(get('at')), now)
-    timeout = None
+    timeout = None                      # None: config job_timeout; 0: no limit
     if get('timeout') is not None:
-        timeout = parse_duration(get('timeout'), '--timeout') or None
+        timeout = parse_duration(get('timeout'), '--timeout')
     key = get('key')
     if key is not None:
-        key = str(key)
-        if not key.strip() or '\0' in key or key.isdigit():
-            raise UsageError('--key: expected a non-empty name that is not a number, got %r'
-                             % key)
+        key = _check_text(str(key), '--key')
+        if not key.strip() or key.isdigit() or escape_text(key) != key:
+            raise UsageError('--key: expected a name that is not a number and has no control '
+                             'characters, got %r' % key)
     work_dir = get('cwd') or cwd or _current_dir()
     work_dir = os.path.abspath(work_dir)
     if not os.path.isdir(work_dir):
         raise UsageError('--cwd: %s is not a folder' % work_dir)
-    env = get('env') if isinstance(get('env'), dict) else _parse_env_pairs(get('env'))
+    env = _check_env(get('env'), 'env') if isinstance(get('env'), dict) else \
+        _parse_env_pairs(get('env'))
     return {'command': get('command'), 'key': key, 'queue': queue,
             'priority': _parse_int('--priority', get('priority') or 0, -1000000, 1000000),
             'max_retries': max_retries, 'run_at': run_at, 'timeout': timeout,
@@ -3021,6 +3172,8 @@ def _current_dir():
 
 
 def _command_from_words(words, vector):
+    if vector is not None and words:
+        raise UsageError('give the command as one string or after "--", not both')
     if vector is not None:
         import shlex
         return _check_command(' '.join(shlex.quote(w) for w in vector))
@@ -3049,7 +3202,9 @@ def _read_batch(args, ctx):
     if '\0' in text:
         number = text[:text.index('\0')].count('\n') + 1
         raise UsageError('%s line %d contains a NUL byte' % (source, number))
-    commands = [line for line in text.splitlines() if line.strip()]
+    # '\n' only: str.splitlines() would also split on \f, \v, \x1c-\x1e, U+2028 ...
+    lines = (line[:-1] if line.endswith('\r') else line for line in text.split('\n'))
+    commands = [line for line in lines if line.strip()]
     if not commands:
         raise UsageError('no commands in %s' % source)
     return commands
@@ -3060,6 +3215,8 @@ def cmd_add(args, ctx):
     batch = args.stdin or args.file
     if batch and (args.words or args.vector is not None):
         raise UsageError('give either a command or --stdin/-f, not both')
+    if args.stdin and args.file:
+        raise UsageError('give --stdin or -f FILE, not both')
     if batch and args.key:
         raise UsageError('--key names one job; it cannot be used with --stdin/-f')
     opts = vars(args)
@@ -3069,7 +3226,7 @@ def cmd_add(args, ctx):
         return _enqueue_one(ctx, spec, args.quiet)
     commands = _read_batch(args, ctx)
     template = build_spec(dict(opts, command='true'), ctx.config, now)
-    store = ctx.store(durable=True)
+    store = ctx.store(durable=True, create=True)
     if template['after']:
         results = store.add_jobs([dict(template, command=c) for c in commands], now)
         ids = [job_id for job_id, _, _ in results]
@@ -3088,7 +3245,7 @@ def cmd_add(args, ctx):
 
 
 def _enqueue_one(ctx, spec, quiet):
-    store = ctx.store(durable=True)
+    store = ctx.store(durable=True, create=True)
     [(job_id, existed, dead_reason)] = store.add_jobs([spec], time.time())
     if existed:
         ctx.say(str(job_id) if quiet else 'Job with key %s already exists: ID %d'
@@ -3102,45 +3259,66 @@ def _enqueue_one(ctx, spec, quiet):
     return EXIT_OK
 
 
-ENQUEUE_FIELDS = ('command', 'id', 'key', 'max_retries', 'timeout', 'delay', 'run_at', 'at',
-                  'priority', 'queue', 'after', 'depends_on', 'cwd', 'env',
-                  # accepted for compatibility with the original queuectl JSON:
-                  'state', 'attempts', 'created_at', 'updated_at')
+# enqueue JSON fields -> the types they accept (bool is refused where int is meant)
+ENQUEUE_FIELDS = (
+    ('command', str), ('id', str), ('key', str), ('max_retries', int),
+    ('timeout', (int, float, str)), ('delay', (int, float, str)), ('run_at', str),
+    ('at', str), ('priority', int), ('queue', str), ('after', (list, int, str)),
+    ('depends_on', (list, int, str)), ('cwd', str), ('env', dict),
+    # accepted for compatibility with the original queuectl JSON:
+    ('state', str), ('attempts', int), ('created_at', str), ('updated_at', str),
+)
+# add's flags as they appear in messages -> the JSON field they come from
+ENQUEUE_FLAG_NAMES = (('--max-retries', 'max_retries'), ('--timeout', 'timeout'),
+                      ('--delay', 'delay'), ('--at', 'at'), ('--priority', 'priority'),
+                      ('--queue', 'queue'), ('--key', 'id'), ('--cwd', 'cwd'))
 
 
-def cmd_enqueue(args, ctx):
+def _enqueue_fields(text):
+    """The JSON object of `enqueue`, with every field's type checked."""
     import json
     try:
-        data = json.loads(args.json)
+        data = json.loads(text)
     except ValueError as exc:
         raise UsageError('JSON: %s' % exc)
     if not isinstance(data, dict):
         raise UsageError('JSON: expected an object such as {"command": "echo hi"}')
-    unknown = sorted(set(data) - set(ENQUEUE_FIELDS))
+    types = dict(ENQUEUE_FIELDS)
+    unknown = sorted(set(data) - set(types))
     if unknown:
         raise UsageError('JSON: unknown field %s; valid fields: %s'
-                         % (', '.join(unknown), ', '.join(ENQUEUE_FIELDS[:14])))
-    command = data.get('command')
-    if not isinstance(command, str):
-        raise UsageError('JSON: "command" is required and must be a string')
+                         % (', '.join(unknown), ', '.join(name for name, _ in ENQUEUE_FIELDS)))
+    for name, value in data.items():
+        if value is not None and (isinstance(value, bool) or
+                                  not isinstance(value, types[name])):
+            raise UsageError('JSON: "%s" has the wrong type (%s)'
+                             % (name, type(value).__name__))
+    if 'command' not in data:
+        raise UsageError('JSON: "command" is required')
     if data.get('state', 'pending') != 'pending' or data.get('attempts', 0) not in (0, None):
         raise UsageError('JSON: a new job starts as state "pending" with 0 attempts')
     if data.get('id') is not None and data.get('key') is not None:
         raise UsageError('JSON: give "id" or "key", not both')
-    env = data.get('env') or {}
-    if not isinstance(env, dict) or not all(isinstance(v, str) for v in env.values()):
-        raise UsageError('JSON: "env" must be an object of strings')
+    return data
+
+
+def cmd_enqueue(args, ctx):
+    data = _enqueue_fields(args.json)
     after = data.get('after', data.get('depends_on')) or []
-    if not isinstance(after, list):
-        after = [after]
-    key = data.get('id', data.get('key'))
-    opts = {'command': _check_command(command), 'key': None if key is None else str(key),
-            'max_retries': data.get('max_retries'), 'timeout': data.get('timeout'),
-            'delay': data.get('delay'), 'at': data.get('at', data.get('run_at')),
-            'priority': data.get('priority', 0), 'queue': data.get('queue'),
-            'after': after, 'cwd': data.get('cwd'),
-            'env': _parse_env_pairs('%s=%s' % kv for kv in env.items())}
-    spec = build_spec(opts, ctx.config, time.time())
+    opts = {'command': _check_command(data['command'], 'JSON: "command"'),
+            'key': data.get('id', data.get('key')), 'max_retries': data.get('max_retries'),
+            'timeout': data.get('timeout'), 'delay': data.get('delay'),
+            'at': data.get('at', data.get('run_at')), 'priority': data.get('priority', 0),
+            'queue': data.get('queue'), 'after': after if isinstance(after, list) else [after],
+            'cwd': data.get('cwd'), 'env': data.get('env') or {}}
+    try:
+        spec = build_spec(opts, ctx.config, time.time())
+    except UsageError as exc:                  # name the JSON field, not the add flag
+        message = str(exc)
+        for flag, field in ENQUEUE_FLAG_NAMES:
+            if message.startswith(flag + ':'):
+                message = '"%s"%s' % (field, message[len(flag):])
+        raise UsageError('JSON: ' + message)
     return _enqueue_one(ctx, spec, args.quiet)
 
 
@@ -3159,7 +3337,7 @@ def cmd_list(args, ctx):
         raise UsageError('--limit: must be >= 0, got %d' % args.limit)
     jobs, more = ctx.store().list_jobs(args.status, args.queue, args.limit)
     if args.json:
-        print_json([job_to_dict(j) for j in jobs], ctx.out)
+        ctx.say(json_text([job_to_dict(j) for j in jobs]))
         return EXIT_OK
     if not jobs:
         ctx.say('No jobs.' if not (args.status or args.queue) else 'No matching jobs.')
@@ -3174,7 +3352,7 @@ def cmd_list(args, ctx):
 def cmd_show(args, ctx):
     job = ctx.store().job_detail(args.job)
     if args.json:
-        print_json(job_to_dict(job, with_history=True), ctx.out)
+        ctx.say(json_text(job_to_dict(job, with_history=True)))
     else:
         ctx.say(job_detail_text(job, time.time()))
     return EXIT_OK
@@ -3193,8 +3371,8 @@ def cmd_status(args, ctx):
             queue_data[name] = entry
         jobs = dict(totals)
         jobs['total'] = sum(totals.values())
-        print_json({'workers': active, 'jobs': jobs, 'queues': queue_data,
-                    'all_paused': pauses.get('*') == 1}, ctx.out)
+        ctx.say(json_text({'workers': active, 'jobs': jobs, 'queues': queue_data,
+                    'all_paused': pauses.get('*') == 1}))
     else:
         ctx.say(status_text(active, totals, queues, pauses))
     return EXIT_OK
@@ -3210,10 +3388,12 @@ def _write_bytes(ctx, data):
         ctx.out.write(data.decode('utf-8', 'replace'))
 
 
-def _read_log(ctx, job, run):
+def _read_log(ctx, job, run, offset=0):
+    """The bytes of one attempt's log from offset on (b'' if it printed nothing)."""
     path = log_file_path(logs_dir_for(ctx.db_path), job['id'], run['run_id'])
     try:
         with open(path, 'rb') as handle:
+            handle.seek(offset)
             return handle.read()
     except FileNotFoundError:
         return b''
@@ -3259,11 +3439,11 @@ def _follow_logs(ctx, store, job):
         for run in job['history']:
             if run['run_id'] in closed:
                 continue
-            data = _read_log(ctx, job, run)
             done = shown.get(run['run_id'])
-            _print_run(ctx, job, run, data[done or 0:], header=done is None,
+            data = _read_log(ctx, job, run, done or 0)
+            _print_run(ctx, job, run, data, header=done is None,
                        trailer=run['finished_at'] is not None)
-            shown[run['run_id']] = len(data)
+            shown[run['run_id']] = (done or 0) + len(data)
             if run['finished_at'] is not None:
                 closed.add(run['run_id'])
         if job['state'] in FINISHED_STATES:
@@ -3286,7 +3466,7 @@ def _worker_start(args, ctx):
     if count < 1 or count > 1024:
         raise UsageError('--count: must be between 1 and 1024, got %d' % count)
     for queue in args.queue:
-        build_spec({'queue': queue, 'command': 'true'}, ctx.config, 0, cwd='/')
+        check_queue_name(queue)
     if args.burst and args.detach:
         raise UsageError('--burst and --detach cannot be used together')
     db_path = ctx.db_path
@@ -3305,24 +3485,10 @@ def _worker_start(args, ctx):
 
 
 def _start_detached(ctx, settings, count):
-    log_path = os.path.join(os.path.dirname(settings.db_path), POOL_LOG_NAME)
+    log_path = pool_log_path(settings.db_path)
     ctx.out.flush()
     ctx.err.flush()
-    pid = os.fork()
-    if pid == 0:                                        # the pool, in the background
-        code = 1
-        try:
-            os.setsid()
-            log_fd = os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
-            null_fd = os.open(os.devnull, os.O_RDONLY)
-            os.dup2(null_fd, 0)
-            os.dup2(log_fd, 1)
-            os.dup2(log_fd, 2)
-            sys.stdout = os.fdopen(1, 'w', buffering=1)
-            sys.stderr = os.fdopen(2, 'w', buffering=1)
-            code = run_pool(settings, count, detached=True)
-        finally:
-            os._exit(code)
+    pid = start_detached_pool(settings, count, log_path)
     store = ctx.store()
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
@@ -3369,7 +3535,10 @@ def _worker_stop(args, ctx):
             escalated = True
             deadline = None
             for pool in alive:
-                os.kill(pool['pid'], signal.SIGUSR2)
+                try:
+                    os.kill(pool['pid'], signal.SIGUSR2)
+                except OSError:                 # it exited meanwhile
+                    pass
         time.sleep(CLIENT_POLL)
     ctx.say('Stopped %d worker pool%s.' % (len(pools), '' if len(pools) == 1 else 's'))
     return EXIT_OK
@@ -3382,12 +3551,12 @@ def _worker_list(args, ctx):
     host = this_host()
     rows = [r for r in rows if registration_alive(r, host, now, lease)]
     if args.json:
-        print_json([{'pid': r['pid'], 'role': r['role'], 'host': r['host'],
+        ctx.say(json_text([{'pid': r['pid'], 'role': r['role'], 'host': r['host'],
                      'pool_pid': r['pool_pid'], 'queues': r['queues'].split(',')
                      if r['queues'] else None, 'detached': bool(r['detached']),
                      'started_at': format_iso(r['started_at']),
                      'heartbeat': format_iso(r['heartbeat']), 'job': r['job_id']}
-                    for r in rows], ctx.out)
+                    for r in rows]))
     elif not rows:
         ctx.say('No live workers.')
     else:
@@ -3401,7 +3570,7 @@ def cmd_dlq(args, ctx):
     if args.action == 'list':
         jobs, _ = ctx.store().list_jobs(['dead'], limit=0)
         if args.json:
-            print_json([job_to_dict(j) for j in jobs], ctx.out)
+            ctx.say(json_text([job_to_dict(j) for j in jobs]))
         elif not jobs:
             ctx.say('The DLQ is empty.')
         else:
@@ -3436,7 +3605,7 @@ def cmd_cancel(args, ctx):
             code = EXIT_FAILURE
             continue
         if job['state'] == 'processing' and \
-                (job['worker'] or '').rsplit(':', 1)[0] == this_host():
+                parse_worker_label(job['worker'])[0] == this_host():
             _stop_cancelled(job, grace)
         ctx.say('Cancelled job %d' % job['id'])
     return code
@@ -3444,11 +3613,12 @@ def cmd_cancel(args, ctx):
 
 def _stop_cancelled(job, grace):
     """Wake a cancelled job's worker (it stops its child) and kill the job's processes."""
-    import signal
-    try:
-        os.kill(int(job['worker'].rsplit(':', 1)[1]), signal.SIGUSR1)
-    except (OSError, ValueError):
-        pass
+    row = job.get('owner_registration')
+    if row and row[3] and pid_alive(row[1], row[2]):     # never signal a reused pid
+        try:
+            os.kill(row[1], row[3])
+        except OSError:
+            pass
     stop_claim(job['owner'], job['attempts'], job['pgid'], grace)
 
 
@@ -3460,17 +3630,23 @@ def cmd_wait(args, ctx):
     if args.all:
         ids, last_id = set(store.unfinished_ids()), store.max_job_id()
     else:
-        ids, last_id = set(store.get_job(ref)['id'] for ref in args.jobs), None
+        ids, last_id = set(store.job_id(ref) for ref in args.jobs), None
     deadline = time.monotonic() + timeout if timeout is not None else None
     warned = False
     next_check = time.monotonic() + 1.0
+    states = {}                                 # id -> (state, error, queue), kept once final
+    done = FINISHED_STATES + ('deleted',)       # 'deleted': pruned while we waited
     while True:
         if last_id is not None:                 # --all: jobs added meanwhile count too
             new = store.ids_after(last_id)
             ids.update(new)
             last_id = max([last_id] + new)
-        states = store.job_states(sorted(ids))
-        pending = sorted(i for i in ids if i in states and states[i][0] not in FINISHED_STATES)
+        polled = sorted(i for i in ids if i not in states or states[i][0] not in done)
+        found = store.job_states(polled)
+        states.update(found)
+        states.update((i, ('deleted', 'pruned while waiting', None))
+                      for i in polled if i not in found)
+        pending = sorted(i for i in ids if states[i][0] not in done)
         if not pending:
             break
         if deadline is not None and time.monotonic() >= deadline:
@@ -3513,8 +3689,8 @@ def _why_nothing_runs(store, ctx, queues):
 def cmd_pause(args, ctx):
     paused = args.command == 'pause'
     if args.queue is not None:
-        build_spec({'queue': args.queue, 'command': 'true'}, ctx.config, 0, cwd='/')
-    store = ctx.store()
+        check_queue_name(args.queue, 'QUEUE')
+    store = ctx.store(create=True)
     store.set_paused(args.queue, paused)
     if not paused:
         wake_idle_workers(store, 64)
@@ -3546,20 +3722,28 @@ def cmd_prune(args, ctx):
 def cmd_config(args, ctx):
     if args.action == 'list':
         config = ctx.config
+        db = db_path_and_source(getattr(args, 'db', None), config)
         if args.json:
-            print_json(dict((k, {'value': config[k], 'source': config.sources[k]})
-                            for k, _, _, _ in CONFIG_KEYS), ctx.out)
+            data = dict((k, {'value': config[k], 'source': config.sources[k]})
+                        for k, _, _, _ in CONFIG_KEYS)
+            data['db_path'] = {'value': db[0], 'source': db[1]}
+            ctx.say(json_text(data))
         else:
-            ctx.say(config_table(config))
+            ctx.say(config_table(config, db))
             ctx.say('config file: %s' % config.path)
         return EXIT_OK
     key = normalize_key(args.key)
     if args.action == 'get':
         value = ctx.config[key]
-        ctx.say('' if value is None else str(value))
+        if key == 'db_path':
+            value = db_path_and_source(getattr(args, 'db', None), ctx.config)[0]
+        ctx.say(str(value))
         return EXIT_OK
     path = config_file_path(ctx.env)
-    data = read_config_file(path)           # refuses (and keeps) a malformed file
+    data = {}                                # refuses (and keeps) a malformed file
+    for name, value in read_config_file(path).items():
+        canonical = name.strip().lower().replace('-', '_')
+        data[canonical if canonical in CONFIG_SPECS else name] = value
     if args.action == 'set':
         data[key] = parse_config_value(key, args.value)
         message = 'Set %s = %s' % (key, data[key])

@@ -373,6 +373,26 @@ class TestConfig(QueuectlTestCase):
         with open(path) as handle:
             self.assertEqual(handle.read(), '{"max_retries": 3,,}')
 
+    def test_config_file_accepts_dashes_and_refuses_unknown_keys(self):
+        path = self.path('config.json')
+        with open(path, 'w') as handle:
+            json.dump({'max-retries': 7}, handle)
+        self.assertEqual(self.ok('config', 'get', 'max_retries'), '7\n')
+        self.ok('config', 'set', 'max_retries', '2')
+        with open(path) as handle:
+            self.assertEqual(json.load(handle), {'max_retries': 2})
+        with open(path, 'w') as handle:
+            json.dump({'max_retires': 7}, handle)
+        err = self.fails(1, 'status')
+        self.assertIn("unknown config key 'max_retires'", err)
+        self.assertIn(path, err)
+
+    def test_config_list_shows_the_database_in_effect(self):
+        self.assertRegex(self.ok('config', 'list'),
+                         r'db_path\s+%s\s+env QUEUECTL_HOME' % re.escape(self.db_path))
+        self.assertEqual(self.ok('--db', self.path('x.db'), 'config', 'get', 'db_path'),
+                         self.path('x.db') + '\n')
+
     def test_invalid_value_in_file_names_the_file(self):
         with open(self.path('config.json'), 'w') as handle:
             json.dump({'max_retries': -4}, handle)
@@ -478,6 +498,34 @@ class TestAdd(QueuectlTestCase):
             self.assertIn(expect, err)
             self.assertTrue(err.splitlines()[-1].startswith('queuectl: error: '), err)
 
+    def test_hostile_input_is_refused_with_one_line(self):
+        cases = ((('add', 'echo \udcff'), 'command is not valid UTF-8'),
+                 (('add', '--key', 'k\x1b[2J', 'true'), 'no control characters'),
+                 (('add', '--key', '\udcff', 'true'), '--key is not valid UTF-8'),
+                 (('add', '--delay', '1e20', 'true'), 'at most 100 years'),
+                 (('add', '--timeout', 'inf', 'true'), 'at most 100 years'),
+                 (('add', '-e', '1X=a', 'true'), "'1X' is not a valid variable name"),
+                 (('add', 'echo a', '--', 'ls'), 'not both'),
+                 (('add', '--stdin', '-f', 'x'), '--stdin or -f FILE, not both'))
+        for argv, expect in cases:
+            err = self.fails(2, *argv)
+            self.assertIn(expect, err)
+            self.assertEqual(err.count('queuectl: error:'), 1, err)
+        self.assertEqual(self.ok('list'), 'No jobs.\n')
+
+    def test_batch_lines_split_only_on_newlines(self):
+        out = self.ok('add', '-q', '--stdin', stdin='printf "a\\fb"\r\necho \u2028x\n')
+        self.assertEqual(out, '1\n2\n')
+        self.assertEqual(self.job(1)['command'], 'printf "a\\fb"')
+        self.assertEqual(self.job(2)['command'], 'echo \u2028x')
+
+    def test_timeout_zero_overrides_the_config_default(self):
+        env = dict(self.env, QUEUECTL_JOB_TIMEOUT='1')
+        job_id = int(self.ok('add', '-q', '--timeout', '0', 'sleep 1.5; touch slept', env=env))
+        self.assertEqual(self.job(job_id)['timeout'], 0)
+        self.burst(1, env={'QUEUECTL_JOB_TIMEOUT': '1'})
+        self.assertEqual(self.state(job_id), 'completed')
+
     def test_env_and_cwd_reach_the_job(self):
         folder = self.path('work')
         os.mkdir(folder)
@@ -528,9 +576,14 @@ class TestAdd(QueuectlTestCase):
         for bad, expect in (('not json', 'JSON:'), ('[]', 'expected an object'),
                             ('{"id": "x"}', '"command" is required'),
                             ('{"command": "x", "colour": 1}', 'unknown field colour'),
-                            ('{"command": ""}', 'command is empty'),
-                            ('{"command": "x", "env": {"A": 1}}', '"env" must be'),
-                            ('{"command": "x", "max_retries": -2}', 'between 0 and 1000')):
+                            ('{"command": ""}', 'JSON: "command" is empty'),
+                            ('{"command": "x", "env": {"A": 1}}', 'the value of A must be a string'),
+                            ('{"command": "x", "env": {"A=B": "c"}}', "'A=B' is not a valid"),
+                            ('{"command": "x", "cwd": 5}', '"cwd" has the wrong type'),
+                            ('{"command": "x", "max_retries": true}', '"max_retries" has'),
+                            ('{"command": "x", "id": "7"}', 'JSON: "id": expected a name'),
+                            ('{"command": "x", "max_retries": -2}',
+                             'JSON: "max_retries": must be between 0 and 1000')):
             self.assertIn(expect, self.fails(2, 'enqueue', bad))
 
     def test_files_are_private_and_umask_is_untouched(self):
@@ -955,6 +1008,57 @@ class ReliabilityCase(QueuectlTestCase):
 
 class TestWorkerDeath(ReliabilityCase):
 
+    def test_a_claim_whose_worker_is_no_longer_registered_is_recovered(self):
+        job_id = self.add('touch ran')
+        with contextlib.closing(sqlite3.connect(self.db_path)) as conn:   # a leaked claim
+            conn.execute("UPDATE jobs SET state = 'processing', attempts = 1, "
+                         "owner = 'gone', worker = ? WHERE id = ?",
+                         ('%s:999999' % queuectl.this_host(), job_id))
+            conn.commit()
+        log = self.burst(1)
+        self.assertIn('worker lost (its worker is no longer registered)', log)
+        job = self.job(job_id)
+        self.assertEqual((job['state'], job['attempts']), ('completed', 2))
+        self.assertTrue(os.path.exists(self.path('ran')))
+
+    def test_the_supervisor_recovers_lost_jobs_while_its_workers_are_busy(self):
+        fast = {'QUEUECTL_LEASE_SECONDS': '1', 'QUEUECTL_HEARTBEAT_SECONDS': '0.2'}
+        busy = self.add('sleep 20')
+        lost = self.add('echo $$ > pid; sleep 20')
+        doomed = self.start_pool(2, env=fast)
+        self.wait_until(lambda: os.path.exists(self.path('pid')), what='second job started')
+        self.wait_state(busy, 'processing')
+        os.killpg(doomed.pid, signal.SIGKILL)          # a whole pool dies with both jobs
+        doomed.wait()
+        self.add('--priority', '9', 'sleep 20')
+        survivor = self.start_pool(1, env=fast)        # its one worker takes the new job
+        started = time.monotonic()
+        self.wait_until(lambda: self.row(busy)['state'] != 'processing' and
+                        self.row(lost)['state'] != 'processing', timeout=10,
+                        what='jobs of the dead pool recovered by the busy pool')
+        note('a busy pool recovered a dead pool\'s jobs in %.2fs' % (time.monotonic() - started))
+        self.assertEqual(self.row(lost)['last_error'], 'worker lost')
+        survivor.send_signal(signal.SIGUSR2)
+        survivor.wait(timeout=15)
+
+    @unittest.skipUnless(LINUX, 'reads /proc')
+    def test_jobs_inherit_no_descriptors_from_whoever_started_the_pool(self):
+        job_id = self.add('ls /proc/$$/fd')
+        read_fd, write_fd = os.pipe()
+        os.set_inheritable(write_fd, True)              # e.g. a script's `flock 9`
+        try:
+            code, out, err = self.run_proc('worker', 'start', '--burst', '--count', '1',
+                                           pass_fds=(write_fd,))
+        finally:
+            os.close(read_fd)
+            os.close(write_fd)
+        self.assertEqual(code, 0, err)
+        own = subprocess.check_output(['/bin/sh', '-c', 'ls /proc/$$/fd'], close_fds=True,
+                                      stdin=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+        listed = self.ok('logs', str(job_id), '--attempt', '1')   # the shell's own fds only
+        self.assertEqual(sorted(listed.split()), sorted(own.decode().split()))
+        self.assertEqual(self.state(job_id), 'completed')
+
     def test_kill_9_worker_mid_job_is_recovered_at_once_and_rerun(self):
         # Default lease (30 s): a recovery within a few seconds can only come
         # from the supervisor seeing its child die, not from the lease.
@@ -1219,7 +1323,7 @@ class TestShutdown(ReliabilityCase):
         job = self.job(job_id)
         self.assertEqual((job['state'], job['attempts']), ('pending', 0), job)
         self.assertIn('Workers: 0 active', self.ok('status'))
-        with open(self.path('worker.log')) as handle:
+        with open(self.path('queue.worker.log')) as handle:
             self.assertNotIn('Traceback', handle.read())
         self.assert_integrity()
 
@@ -1529,6 +1633,8 @@ class TestBadEnvironments(ReliabilityCase):
         for db, contains in cases:
             for argv in (('add', 'true'), ('list',), ('status',),
                          ('worker', 'start', '--burst', '--count', '1')):
+                if db.startswith('/proc/queuectl-test') and argv[0] in ('list', 'status'):
+                    continue        # a database that does not exist reads as empty (below)
                 self.assert_one_line_error(('--db', db) + argv, contains=contains)
         with open(junk, 'rb') as handle:
             self.assertEqual(handle.read(), data)
@@ -1536,9 +1642,21 @@ class TestBadEnvironments(ReliabilityCase):
 
     def test_existing_read_only_folder(self):
         # Root ignores mode bits, so /proc stands in for a read-only folder.
-        for argv in (('add', 'true'), ('status',), ('worker', 'start', '--burst')):
+        for argv in (('add', 'true'), ('pause',), ('worker', 'start', '--burst')):
             self.assert_one_line_error(('--db', '/proc/self/queue.db') + argv,
                                        contains=('/proc/self/queue.db',))
+
+    def test_reading_a_database_that_does_not_exist_creates_nothing(self):
+        missing = self.path('no', 'such', 'queue.db')
+        code, out, err = self.run_proc('--db', missing, 'status')
+        self.assertEqual((code, err), (0, ''))
+        self.assertIn('Jobs: 0 total', out)
+        for argv in (('list',), ('dlq', 'list'), ('worker', 'list'), ('config', 'list'),
+                     ('prune',), ('worker', 'stop')):
+            self.ok('--db', missing, *argv)
+        self.assertIn('no job with id or key', self.fails(1, '--db', missing, 'show', '1'))
+        self.assertIn('no job with id or key', self.fails(1, '--db', missing, 'cancel', '1'))
+        self.assertFalse(os.path.exists(self.path('no')))
 
     def test_newer_schema_is_refused(self):
         self.add('true')
