@@ -69,9 +69,6 @@ ENV_CLAIM = 'QUEUECTL_CLAIM'        # in every job's environment: which claim st
 ENV_CONFIG = 'QUEUECTL_CONFIG'
 ENV_PREFIX = 'QUEUECTL_'
 
-# Runnable jobs, as the partial indexes and the claim query spell it: the
-# query planner uses a partial index only if the query repeats its WHERE.
-RUNNABLE_SQL = "state IN ('pending', 'failed') AND blocked = 0"
 
 ########################################################################
 # Errors
@@ -156,7 +153,6 @@ def format_seconds(seconds):
             minor = {'d': (3600, 'h'), 'h': (60, 'm'), 'm': (1, 's')}[unit]
             tail = rest // minor[0]
             return '%d%s%s' % (major, unit, ('%d%s' % (tail, minor[1])) if tail else '')
-    return '%ds' % seconds
 
 
 def _number_parser(kind, low, high=None, duration=False):
@@ -330,10 +326,12 @@ class Config(object):
     def __getitem__(self, key):
         return self.values[key]
 
-    def worker_count(self):
-        """Resolve max_workers ('auto' = the CPUs this process may use)."""
-        if self['max_workers'] != 'auto':
-            return self['max_workers']
+    def worker_count(self, wanted=None):
+        """Resolve a worker count (default: max_workers); 'auto' = the CPUs this
+        process may use."""
+        wanted = self['max_workers'] if wanted is None else wanted
+        if wanted != 'auto':
+            return wanted
         try:
             return max(1, len(os.sched_getaffinity(0)))
         except AttributeError:
@@ -398,6 +396,10 @@ def _os_reason(exc):
 ########################################################################
 # Storage
 ########################################################################
+
+# Runnable jobs, as the partial indexes and the claim query spell it: the
+# query planner uses a partial index only if the query repeats its WHERE.
+RUNNABLE_SQL = "state IN ('pending', 'failed') AND blocked = 0"
 
 SCHEMA = (
     """CREATE TABLE jobs (
@@ -646,9 +648,6 @@ class Store(object):
     def checkpoint(self):
         """Move the WAL into the database without waiting for readers."""
         self._retry(lambda: self.conn.execute('PRAGMA wal_checkpoint(PASSIVE)').fetchall())
-
-    def integrity_check(self):
-        return self._retry(lambda: self.conn.execute('PRAGMA integrity_check').fetchone()[0])
 
     # -- adding jobs ----------------------------------------------------
 
@@ -1308,11 +1307,9 @@ def proc_start_time(pid):
     None where /proc is unavailable (then only the pid is checked).
     """
     try:
-        with open('/proc/%d/stat' % pid, 'rb') as handle:
-            data = handle.read()
-    except OSError:
+        return _proc_stat(pid)[2]
+    except (OSError, ValueError, IndexError):
         return None
-    return data[data.rindex(b')') + 2:].split()[19].decode()
 
 
 def pid_alive(pid, start=None):
@@ -1329,7 +1326,7 @@ def pid_alive(pid, start=None):
         pass
     if os.path.isdir('/proc/self'):
         try:
-            state, _ = _proc_stat(str(pid))
+            state = _proc_stat(pid)[0]
         except (OSError, ValueError, IndexError):
             return False
         if state in (b'Z', b'X'):
@@ -1339,11 +1336,12 @@ def pid_alive(pid, start=None):
     return True
 
 
-def _proc_stat(pid_dir):
-    with open('/proc/%s/stat' % pid_dir, 'rb') as handle:
+def _proc_stat(pid):
+    """(state, process group, start time) of a process, from /proc/PID/stat."""
+    with open('/proc/%s/stat' % pid, 'rb') as handle:
         data = handle.read()
-    fields = data[data.rindex(b')') + 2:].split()
-    return fields[0], int(fields[2])          # state, pgrp
+    fields = data[data.rindex(b')') + 2:].split()     # the name may contain spaces
+    return fields[0], int(fields[2]), fields[19].decode()
 
 
 def claim_marker(owner, attempts):
@@ -1363,7 +1361,7 @@ def _live_processes(pgid=None, claim=None):
         if not entry.isdigit():
             continue
         try:
-            state, pgrp = _proc_stat(entry)
+            state, pgrp, _ = _proc_stat(entry)
             if state in (b'Z', b'X') or (pgid is not None and pgrp != pgid):
                 continue
             if needle:
@@ -1724,9 +1722,6 @@ class Log(object):
             self.stream.flush()
         except (OSError, ValueError):
             pass                                # a closed stderr must not stop the pool
-
-    def debug(self, message, *args):
-        self.write('DEBUG', message, args)
 
     def info(self, message, *args):
         self.write('INFO', message, args)
@@ -2565,7 +2560,8 @@ def status_text(workers, totals, queues, pauses):
         lines += ['', format_table(('Queue', 'Pending', 'Processing', 'Failed', 'DLQ',
                                     'State'), rows)]
         if pauses.get('*') == 1:
-            lines.append('All queues are paused (new queues too); resume with: '
+            lines.append('All queues are paused, new ones too, except those shown running; '
+                         'resume all with: '
                          'queuectl resume')
     return '\n'.join(lines)
 
@@ -2845,8 +2841,8 @@ def _build_status(add):
 
 
 def _worker_start_options(p):
-    p.add_argument('--count', '-c', metavar='N', type=int,
-                   help='worker processes (default: config max_workers)')
+    p.add_argument('--count', '-c', metavar='N',
+                   help='worker processes, or auto = CPU count (default: config max_workers)')
     p.add_argument('--queue', metavar='NAME', action='append', default=[],
                    help='serve only this queue; repeatable (default: all queues)')
     p.add_argument('--burst', action='store_true',
@@ -3028,6 +3024,10 @@ class Context(object):
     def warn(self, text):
         self.err.write('queuectl: warning: %s\n' % text)
 
+    def error(self, exc):
+        """Report one failed item of a command that goes on with the others."""
+        self.err.write('queuectl: error: %s\n' % exc)
+
 
 # -- add / enqueue ------------------------------------------------------
 
@@ -3058,16 +3058,6 @@ def _check_command(command, where='command'):
     if not command.strip():
         raise UsageError('%s is empty' % where)
     return _check_text(command, where)
-
-
-def _parse_int(name, raw, low=None, high=None):
-    try:
-        value = int(str(raw).strip())
-    except ValueError:
-        raise UsageError('%s: expected an integer, got %r' % (name, raw))
-    if (low is not None and value < low) or (high is not None and value > high):
-        raise UsageError('%s: must be between %s and %s, got %s' % (name, low, high, value))
-    return value
 
 
 def parse_at(text, now):
@@ -3134,7 +3124,7 @@ def build_spec(opts, config, now, cwd=None):
     get = opts.get
     max_retries = config['max_retries']
     if get('max_retries') is not None:
-        max_retries = _parse_int('--max-retries', get('max_retries'), 0, 1000)
+        max_retries = _number_parser(int, 0, 1000)('--max-retries', get('max_retries'))
     queue = check_queue_name(str(get('queue') or DEFAULT_QUEUE))
     run_at = now
     if get('delay') is not None:
@@ -3159,7 +3149,8 @@ def build_spec(opts, config, now, cwd=None):
     env = _check_env(get('env'), 'env') if isinstance(get('env'), dict) else \
         _parse_env_pairs(get('env'))
     return {'command': get('command'), 'key': key, 'queue': queue,
-            'priority': _parse_int('--priority', get('priority') or 0, -1000000, 1000000),
+            'priority': _number_parser(int, -1000000, 1000000)('--priority',
+                                                                get('priority') or 0),
             'max_retries': max_retries, 'run_at': run_at, 'timeout': timeout,
             'cwd': work_dir, 'env': env, 'after': [str(a) for a in get('after') or ()]}
 
@@ -3462,9 +3453,8 @@ def cmd_worker(args, ctx):
 
 
 def _worker_start(args, ctx):
-    count = args.count if args.count is not None else ctx.config.worker_count()
-    if count < 1 or count > 1024:
-        raise UsageError('--count: must be between 1 and 1024, got %d' % count)
+    count = ctx.config.worker_count(None if args.count is None else
+                                    _parse_workers('--count', args.count))
     for queue in args.queue:
         check_queue_name(queue)
     if args.burst and args.detach:
@@ -3601,7 +3591,7 @@ def cmd_cancel(args, ctx):
         try:
             job = store.cancel(ref, time.time())
         except (JobNotFound, InvalidTransition) as exc:
-            ctx.err.write('queuectl: error: %s\n' % exc)
+            ctx.error(exc)
             code = EXIT_FAILURE
             continue
         if job['state'] == 'processing' and \
@@ -3749,7 +3739,8 @@ def cmd_config(args, ctx):
         message = 'Set %s = %s' % (key, data[key])
     else:
         data.pop(key, None)
-        message = 'Unset %s (now %s)' % (key, CONFIG_SPECS[key][0])
+        default = CONFIG_SPECS[key][0]
+        message = 'Unset %s (now the default: %s)' % (key, '-' if default is None else default)
     write_config_file(path, data)
     ctx.say(message)
     env_name = ENV_PREFIX + key.upper()
@@ -3806,7 +3797,8 @@ def parse_args(argv, out=None):
 
 
 def main(argv=None, env=None, out=None, err=None):
-    """Run one command; returns its exit status. Prints only here and in cmd_*."""
+    """Run one command; returns its exit status. Everything printed goes through
+    `out` and `err`, from here and the CLI section's functions."""
     argv = sys.argv[1:] if argv is None else list(argv)
     env = os.environ if env is None else env
     out = out or sys.stdout
@@ -3831,14 +3823,24 @@ def main(argv=None, env=None, out=None, err=None):
         _silence_stdout()
         return EXIT_FAILURE
     except Exception as exc:
-        if str(env.get('QUEUECTL_LOG_LEVEL', '')).upper() == 'DEBUG':
+        if _debugging(env, ctx):
             raise
-        err.write('queuectl: error: internal error: %s: %s (set QUEUECTL_LOG_LEVEL=DEBUG '
-                  'for the traceback)\n' % (type(exc).__name__, exc))
+        err.write('queuectl: error: internal error: %s: %s (run with log_level DEBUG, e.g. '
+                  'QUEUECTL_LOG_LEVEL=DEBUG, for the traceback)\n' % (type(exc).__name__, exc))
         return EXIT_FAILURE
     finally:
         if ctx is not None:
             ctx.close()
+
+
+def _debugging(env, ctx):
+    """log_level DEBUG, from the environment or the config file: show tracebacks."""
+    if str(env.get('QUEUECTL_LOG_LEVEL', '')).upper() == 'DEBUG':
+        return True
+    try:
+        return ctx is not None and ctx.config['log_level'] == 'DEBUG'
+    except QueueError:
+        return False
 
 
 def _silence_stdout():
