@@ -428,8 +428,8 @@ SCHEMA = (
         pgid        INTEGER,
         run_id      INTEGER
     )""",
-    # Claim: highest priority first, then earliest run time, then id.
-    "CREATE INDEX jobs_ready ON jobs(priority DESC, run_at) WHERE " + RUNNABLE_SQL,
+    # Claim: per queue, highest priority first, then earliest run time, then id.
+    "CREATE INDEX jobs_ready ON jobs(queue, priority DESC, run_at) WHERE " + RUNNABLE_SQL,
     # The next scheduled time, for an idle worker's sleep.
     "CREATE INDEX jobs_due ON jobs(run_at) WHERE " + RUNNABLE_SQL,
     # Counting by state and queue, listing by state, recovery of 'processing'.
@@ -464,10 +464,11 @@ SCHEMA = (
         heartbeat  REAL NOT NULL,
         wake_signal INTEGER
     )""",
-    # name -> 1 paused, 0 running; the name '*' pauses every queue.
+    # Every queue a job was ever added to. paused: 1 paused, 0 running, NULL
+    # as the row '*' says (`pause` without a queue pauses all, new ones too).
     """CREATE TABLE queues (
         name   TEXT PRIMARY KEY,
-        paused INTEGER NOT NULL
+        paused INTEGER
     ) WITHOUT ROWID""",
 )
 
@@ -660,6 +661,7 @@ class Store(object):
         return self.transaction(self._add_jobs, specs, now)
 
     def _add_jobs(self, specs, now):
+        self._remember_queues(set(spec['queue'] for spec in specs))
         results = []
         insert = ('INSERT INTO jobs (key, command, queue, priority, max_retries, run_at, '
                   'blocked, timeout, cwd, env, created_at, updated_at) '
@@ -700,6 +702,7 @@ class Store(object):
                   _json_dump(template.get('env')), now, now)
 
         def insert():
+            self._remember_queues([template['queue']])
             last_id = self._last_job_id()
             for start in range(0, len(commands), 500):
                 chunk = tuple(commands[start:start + 500])
@@ -711,6 +714,10 @@ class Store(object):
                     '?4, ?5, ?6, ?7, ?8, ?9 FROM batch' % rows, shared + chunk)
             return list(range(last_id + 1, self._last_job_id() + 1))
         return self.transaction(insert)
+
+    def _remember_queues(self, names):
+        self.conn.executemany('INSERT OR IGNORE INTO queues (name) VALUES (?)',
+                              [(name,) for name in names])
 
     def _last_job_id(self):
         """The highest id ever given (AUTOINCREMENT: ids are never reused)."""
@@ -839,10 +846,7 @@ class Store(object):
         return self.transaction(self._claim, worker_id, worker_label, now, lease, queues)
 
     def _claim(self, worker_id, worker_label, now, lease, queues):
-        queue_sql, queue_params = self._queue_filter(queues)
-        if queue_sql is None:
-            return None
-        job = self._next_runnable(now, queue_sql, queue_params)
+        job = self._next_runnable(now, self._claimable_queues(queues))
         if job is None:
             return None
         job.update(state='processing', attempts=job['attempts'] + 1, owner=worker_id,
@@ -859,22 +863,29 @@ class Store(object):
              job['run_id'], job['id']))
         return job
 
-    def _next_runnable(self, now, queue_sql, queue_params):
-        """The job to run next (as a dict), or None.
+    def _next_runnable(self, now, queues):
+        """The job to run next (as a dict) from these queues, or None: highest
+        priority, then earliest run time, then lowest id, across the queues."""
+        best = None
+        for queue in queues:
+            job = self._next_in_queue(now, queue)
+            if job and (best is None or (-job['priority'], job['run_at'], job['id']) <
+                        (-best['priority'], best['run_at'], best['id'])):
+                best = job
+        return best
 
-        Walks jobs_ready one priority level at a time, each step an index
-        seek: within a priority the index is ordered by run_at, so if its
-        first row is not due yet, nothing of that priority is.
-        """
-        sql = (JOB_SELECT + ' INDEXED BY jobs_ready WHERE ' + RUNNABLE_SQL + queue_sql +
-               '%s ORDER BY priority DESC, run_at, id LIMIT 1')
+    def _next_in_queue(self, now, queue):
+        """The next due job of one queue: jobs_ready is ordered (queue, priority,
+        run_at), so this walks it one priority level at a time, each step an index
+        seek. Within a priority, if the first row is not due, none is."""
+        sql = (JOB_SELECT + ' INDEXED BY jobs_ready WHERE ' + RUNNABLE_SQL +
+               ' AND queue = ?%s ORDER BY priority DESC, run_at, id LIMIT 1')
         below = None
         while True:
             if below is None:
-                row = self.conn.execute(sql % '', queue_params).fetchone()
+                row = self.conn.execute(sql % '', (queue,)).fetchone()
             else:
-                row = self.conn.execute(sql % ' AND priority < ?',
-                                        list(queue_params) + [below]).fetchone()
+                row = self.conn.execute(sql % ' AND priority < ?', (queue, below)).fetchone()
             if row is None:
                 return None
             job = _row_to_job(row)
@@ -885,29 +896,21 @@ class Store(object):
     def runnable_exists(self, now, queues=None):
         """A cheap read: is anything claimable now? (Spares idle workers a write lock.)"""
         def read():
-            queue_sql, params = self._queue_filter(queues)
-            return queue_sql is not None and \
-                self._next_runnable(now, queue_sql, params) is not None
+            return self._next_runnable(now, self._claimable_queues(queues)) is not None
         return self.snapshot(read)
 
     def _pause_rows(self):
         return dict(self.conn.execute('SELECT name, paused FROM queues').fetchall())
 
-    def _queue_filter(self, queues):
-        """SQL restricting claims to served, unpaused queues; None = nothing claimable."""
+    def _claimable_queues(self, served=None):
+        """Known queues a worker serving `served` (None: all) may claim from now."""
         pauses = self._pause_rows()
-        if not pauses and not queues:
-            return '', []
-        all_paused = pauses.get('*') == 1
-        if queues:
-            allowed = [q for q in queues if not queue_is_paused(q, pauses)]
-        elif all_paused:
-            allowed = [q for q, p in pauses.items() if p == 0 and q != '*']
-        else:
-            blocked = [q for q, p in pauses.items() if p == 1]
-            return ' AND queue NOT IN (%s)' % _placeholders(blocked), blocked
-        if not allowed:
-            return None, []
+        names = [q for q in pauses if q != '*' and (not served or q in served)]
+        return [q for q in names if not queue_is_paused(q, pauses)]
+
+    def _queue_filter(self, served):
+        """SQL (and parameters) restricting a query to claimable queues."""
+        allowed = self._claimable_queues(served)
         return ' AND queue IN (%s)' % _placeholders(allowed), allowed
 
     def next_due(self, now):
@@ -920,8 +923,6 @@ class Store(object):
         """True while a served, unpaused queue has a job processing or awaiting retry."""
         def read():
             queue_sql, params = self._queue_filter(queues)
-            if queue_sql is None:
-                return False
             return self.conn.execute(
                 "SELECT 1 FROM jobs WHERE state IN ('processing', 'failed')" + queue_sql +
                 ' LIMIT 1', params).fetchone() is not None
@@ -1178,17 +1179,16 @@ class Store(object):
         """Pause or resume one queue, or every queue when queue is None."""
         def write():
             if queue is None:
-                self.conn.execute('DELETE FROM queues')
-                if paused:
-                    self.conn.execute("INSERT INTO queues (name, paused) VALUES ('*', 1)")
-                return
-            all_paused = self._pause_rows().get('*') == 1
-            if paused or all_paused:
-                self.conn.execute('INSERT OR REPLACE INTO queues (name, paused) VALUES (?, ?)',
-                                  (queue, 1 if paused else 0))
+                self.conn.execute('UPDATE queues SET paused = NULL')
+                self._set_pause('*', 1 if paused else None)
             else:
-                self.conn.execute('DELETE FROM queues WHERE name = ?', (queue,))
+                all_paused = self._pause_rows().get('*') == 1
+                self._set_pause(queue, 1 if paused else (0 if all_paused else None))
         self.transaction(write)
+
+    def _set_pause(self, name, paused):
+        self.conn.execute('INSERT OR IGNORE INTO queues (name) VALUES (?)', (name,))
+        self.conn.execute('UPDATE queues SET paused = ? WHERE name = ?', (paused, name))
 
     def pause_rows(self):
         return self._retry(self._pause_rows)
@@ -1239,8 +1239,8 @@ class Store(object):
 
 
 def queue_is_paused(queue, pauses):
-    """Whether queue is paused given the rows of the queues table."""
-    if queue in pauses:
+    """Whether queue is paused, given the queues table as {name: paused}."""
+    if pauses.get(queue) is not None:
         return pauses[queue] == 1
     return pauses.get('*') == 1
 
@@ -2552,7 +2552,8 @@ def status_text(workers, totals, queues, pauses):
         line += ', %d cancelled' % totals['cancelled']
     lines = ['Workers: %d active' % workers, line + ')']
     names = sorted(set(queues) | set(q for q in pauses if q != '*'))
-    if names != [DEFAULT_QUEUE] and names or pauses:
+    any_paused = any(queue_is_paused(q, pauses) for q in names) or pauses.get('*') == 1
+    if any_paused or (names and names != [DEFAULT_QUEUE]):
         rows = [(escape_text(q), str(queues.get(q, {}).get('pending', 0)),
                  str(queues.get(q, {}).get('processing', 0)),
                  str(queues.get(q, {}).get('failed', 0)), str(queues.get(q, {}).get('dead', 0)),

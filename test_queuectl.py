@@ -2455,6 +2455,21 @@ class TestPortability(QueuectlTestCase):
             self.skipTest('QUEUECTL_EXPECT_SQLITE not set (make test-oldest sets it)')
         self.assertEqual(sqlite3.sqlite_version, expected)
 
+    def test_a_claim_does_not_walk_a_paused_backlog(self):
+        self.ok('add', '--stdin', '--queue', 'bulk', stdin='true\n' * 20000)
+        self.ok('pause', 'bulk')
+        self.ok('add', '--stdin', '--delay', '1d', stdin='true\n' * 5000)    # due tomorrow
+        job_id = self.add('--priority', '-5', 'true')
+        store = queuectl.Store(self.db_path)
+        self.addCleanup(store.close)
+        steps = []
+        store.conn.set_progress_handler(lambda: steps.append(1), 100)    # every 100 VM ops
+        self.assertTrue(store.runnable_exists(time.time()))
+        job = store.claim('w', 'h:1', time.time(), 30)
+        store.conn.set_progress_handler(None, 0)
+        self.assertEqual(job['id'], job_id)
+        self.assertLess(len(steps) * 100, 20000, 'claims walked the backlog')
+
     def test_claims_and_counts_go_through_indexes(self):
         self.ok('add', '--stdin', stdin='true\n' * 50)
         self.ok('add', '--after', '1', '--queue', 'q2', '--priority', '5', 'true')
