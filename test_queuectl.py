@@ -1254,12 +1254,17 @@ class TestShutdown(ReliabilityCase):
         self.assertEqual(self.worker_rows(), [])
         self.assert_integrity()
 
-    def test_double_sigterm_kills_the_job_group_and_hands_the_job_back(self):
-        job_id = self.add('sleep 60 & echo $! > bg; echo $$ > pid; sleep 60')
+    def running_job_with_a_background_child(self, tail=''):
+        """A pool running a job that recorded its pgid and a background child's pid."""
+        job_id = self.add('echo $$ > pid; sleep 60 & echo $! > bg; sleep 60' + tail)
         pool = self.pool(1)
         pgid = self.wait_pid_file(self.path('pid'))
         bg = self.wait_pid_file(self.path('bg'))
         self.wait_until(lambda: self.row(job_id)['pgid'] == pgid, what='pgid recorded')
+        return job_id, pool, pgid, bg
+
+    def test_double_sigterm_kills_the_job_group_and_hands_the_job_back(self):
+        job_id, pool, pgid, bg = self.running_job_with_a_background_child()
         # Two back-to-back kill() calls can merge into one delivery (the kernel
         # keeps one pending SIGTERM; CPython runs a handler once per batch), so
         # the second comes once the pool has acted on the first, as a person's would.
@@ -1355,11 +1360,7 @@ class TestShutdown(ReliabilityCase):
         self.assertEqual(job_pids_with_home(self.home), [])
 
     def test_cancel_running_job_kills_its_group_promptly(self):
-        job_id = self.add('echo $$ > pid; sleep 60 & echo $! > bg; sleep 60; touch finished')
-        pool = self.pool(1)
-        pgid = self.wait_pid_file(self.path('pid'))
-        bg = self.wait_pid_file(self.path('bg'))
-        self.wait_until(lambda: self.row(job_id)['pgid'] == pgid, what='pgid recorded')
+        job_id, pool, pgid, bg = self.running_job_with_a_background_child('; touch finished')
         started = time.monotonic()
         code, out, err = self.run_proc('cancel', str(job_id))
         took = time.monotonic() - started
