@@ -49,8 +49,8 @@ test-oldest:
 test-newest:
 	@if ! command -v pyenv >/dev/null 2>&1; then echo "test-newest: SKIPPED: pyenv not found"; exit 0; fi; \
 	v=$$(pyenv versions --bare | grep -E '^3\.[0-9]+\.[0-9]+$$' | sort -t. -k2,2n -k3,3n | tail -1); \
-	echo "== Python $$v (newest)"; \
-	PYENV_VERSION=$$v python3 -m unittest test_queuectl
+	echo "== Python $$v (newest; deprecations are errors)"; \
+	PYTHONWARNINGS=error::DeprecationWarning PYENV_VERSION=$$v python3 -m unittest test_queuectl
 
 $(SQLITE_OLD):
 	@command -v npm >/dev/null && command -v gcc >/dev/null || { echo "npm or gcc missing"; exit 1; }

@@ -706,12 +706,14 @@ class Store(object):
             last_id = self._last_job_id()
             for start in range(0, len(commands), 500):
                 chunk = tuple(commands[start:start + 500])
-                rows = ', '.join('(?%d)' % (10 + i) for i in range(len(chunk)))
+                # Plain '?' in textual order: the commands, then the shared fields
+                # (numbered '?NNN' with a sequence is deprecated from Python 3.12).
                 self.conn.execute(
                     'WITH batch(command) AS (VALUES %s) '
                     'INSERT INTO jobs (command, queue, priority, max_retries, run_at, '
-                    'timeout, cwd, env, created_at, updated_at) SELECT command, ?1, ?2, ?3, '
-                    '?4, ?5, ?6, ?7, ?8, ?9 FROM batch' % rows, shared + chunk)
+                    'timeout, cwd, env, created_at, updated_at) SELECT command, ?, ?, ?, '
+                    '?, ?, ?, ?, ?, ? FROM batch' % ', '.join(['(?)'] * len(chunk)),
+                    chunk + shared)
             return list(range(last_id + 1, self._last_job_id() + 1))
         return self.transaction(insert)
 

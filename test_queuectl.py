@@ -2427,11 +2427,14 @@ def sql_literals(path):
         body = getattr(node, 'body', None)
         if isinstance(body, list) and body and isinstance(body[0], ast.Expr):
             docstrings.add(id(body[0].value))
+    modern = sys.version_info >= (3, 8)         # strings are ast.Constant (.value) from 3.8
+    string_node = ast.Constant if modern else ast.Str  # novermin
     found = []
     for node in ast.walk(tree):
-        text = getattr(node, 'value', getattr(node, 's', None))
-        if isinstance(node, (getattr(ast, 'Constant', ast.Str), ast.Str)) and \
-                isinstance(text, str) and id(node) not in docstrings and words.search(text):
+        if not isinstance(node, string_node) or id(node) in docstrings:
+            continue
+        text = node.value if modern else node.s
+        if isinstance(text, str) and words.search(text):
             found.append(text)
     return found
 
