@@ -2266,7 +2266,7 @@ class Supervisor(object):
     def _watch(self):
         """Sleep until a signal (SIGCHLD included) or the next heartbeat; react."""
         import select
-        next_beat = 0.0
+        next_beat = time.monotonic() + self.settings.heartbeat   # run() just did one
         handled = 0
         while self.children:
             select.select([self.wake_r], [], [], self._wait_timeout())
