@@ -1404,7 +1404,14 @@ def _adopted_zombies(known):
 
 
 def pid_alive_not_zombie(pid):
-    """A process that runs (a zombie awaiting its reaper does not count)."""
+    """A process that runs (a zombie awaiting its reaper does not count; Linux
+    /proc, kill(0) elsewhere)."""
+    if not LINUX:
+        try:
+            os.kill(pid, 0)
+        except OSError:
+            return False
+        return True
     try:
         with open('/proc/%d/stat' % pid, 'rb') as handle:
             data = handle.read()
@@ -1718,22 +1725,6 @@ def iso_to_epoch(text):
 def local_text(ts):
     """How the human tables print a time (local, to the second)."""
     return time.strftime('%Y-%m-%d %H:%M:%S', time.localtime(ts))
-
-
-def process_alive(pid):
-    """True while pid exists and is not a zombie (Linux /proc; kill(0) elsewhere)."""
-    if LINUX:
-        try:
-            with open('/proc/%d/stat' % pid, 'rb') as handle:
-                data = handle.read()
-        except OSError:
-            return False
-        return data[data.rindex(b')') + 2:][:1] not in (b'Z', b'X')
-    try:
-        os.kill(pid, 0)
-    except OSError:
-        return False
-    return True
 
 
 class FlowTestCase(QueuectlTestCase):
@@ -2109,7 +2100,7 @@ class TestCancel(FlowTestCase):
         self.wait_until(lambda: os.path.exists(self.path('pid')) and self.read('pid').strip())
         pid = int(self.read('pid'))
         self.assertEqual(self.ok('cancel', str(job_id)), 'Cancelled job %d\n' % job_id)
-        self.wait_until(lambda: not process_alive(pid), timeout=10, what='job process gone')
+        self.wait_until(lambda: not pid_alive_not_zombie(pid), timeout=10, what='job process gone')
         self.assertEqual(self.state(job_id), 'cancelled')
         later = self.add('true')                  # the worker is free again
         self.wait_state(later, 'completed')
