@@ -60,6 +60,8 @@ WAL_SIZE_LIMIT = 64 * 1024 * 1024   # bytes the WAL is truncated to after a chec
 READ_CHUNK = 65536                  # bytes per read of a job's output pipe
 MAX_DURATION = 100 * 365 * 86400    # seconds; longer durations are refused
 PGID_RECORD_AFTER = 0.05            # seconds a job runs before its pgid is written
+BURST_POLL_FIRST = 0.001            # seconds; a --burst worker waiting on others' jobs
+BURST_POLL_MAX = 0.05               # polls this often, then backs off to this
 RESPAWN_DELAY = 1.0                 # seconds between respawns of a crashing worker
 NETWORK_FILESYSTEMS = ('nfs', 'nfs4', 'cifs', 'smb', 'smbfs', 'smb3',
                        'fuse.sshfs', 'afs', '9p', 'ceph', 'glusterfs')
@@ -1927,6 +1929,7 @@ class Worker(object):
         settings = self.settings
         idle = False
         job = None
+        burst_poll = BURST_POLL_FIRST
         while not self.stopping:
             job = self._maybe_heartbeat(job)
             if job is None and (not idle or self.store.runnable_exists(time.time(),
@@ -1936,10 +1939,12 @@ class Worker(object):
             idle = job is None
             if job is not None:
                 job = self._process(job)
+                burst_poll = BURST_POLL_FIRST
             elif settings.burst and not self.store.has_work_in_flight(settings.queues):
                 break
             else:
-                self._idle_wait()
+                self._idle_wait(burst_poll)
+                burst_poll = min(burst_poll * 2, BURST_POLL_MAX)
         if job is not None:             # claimed with the last result, then told to stop
             self.store.release(job, self.worker_id, time.time(),
                                'worker stopping; attempt not counted')
@@ -1961,7 +1966,10 @@ class Worker(object):
             return None
         return job
 
-    def _idle_wait(self):
+    def _idle_wait(self, burst_poll):
+        """Sleep until woken (new work, a signal, the supervisor), the next due
+        job or heartbeat. A --burst worker also polls, quickly at first, for the
+        jobs other workers run: they may fail and need a retry, or unblock others."""
         import select
         now = time.time()
         wake_at = min(now + self.settings.poll_interval, self.next_beat)
@@ -1969,7 +1977,7 @@ class Worker(object):
         if due is not None:
             wake_at = min(wake_at, due)
         if self.settings.burst:
-            wake_at = min(wake_at, now + 0.05)
+            wake_at = min(wake_at, now + burst_poll)
         ready = select.select(self._watched_fds(), [], [], max(0.0, wake_at - now))[0]
         self._handle_ready(ready)
 
