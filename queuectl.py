@@ -1662,12 +1662,17 @@ class JobProcess(object):
 
 
 def job_environment(job, base_env):
-    """The environment a job runs with: the worker's, its --env, and its ids."""
+    """The environment a job runs with: the worker's, its --env, and its ids.
+
+    All bytes (base_env is os.environb): spawning then passes it on as it is
+    instead of encoding some forty variables for every job.
+    """
     env = dict(base_env)
-    env.update(job['env'] or {})
-    env['QUEUECTL_JOB_ID'] = str(job['id'])
-    env['QUEUECTL_ATTEMPT'] = str(job['attempts'])
-    env[ENV_CLAIM] = claim_marker(job['owner'], job['attempts'])
+    for name, value in (job['env'] or {}).items():
+        env[os.fsencode(name)] = os.fsencode(value)
+    env[b'QUEUECTL_JOB_ID'] = b'%d' % job['id']
+    env[b'QUEUECTL_ATTEMPT'] = b'%d' % job['attempts']
+    env[os.fsencode(ENV_CLAIM)] = os.fsencode(claim_marker(job['owner'], job['attempts']))
     return env
 
 
@@ -1715,11 +1720,17 @@ class Log(object):
         self.threshold = self.LEVELS[level]
         self.stream = stream or sys.stderr
         self.prefix = ' queuectl[%d] ' % os.getpid()
+        self.stamp_second = None
+        self.stamp = ''
 
     def write(self, level, message, args):
         if self.LEVELS[level] < self.threshold:
             return
-        line = '%s%s%s %s\n' % (time.strftime('%Y-%m-%d %H:%M:%S'), self.prefix, level,
+        second = int(time.time())
+        if second != self.stamp_second:         # a busy worker logs many lines a second
+            self.stamp_second = second
+            self.stamp = time.strftime('%Y-%m-%d %H:%M:%S', time.localtime(second))
+        line = '%s%s%s %s\n' % (self.stamp, self.prefix, level,
                                 message % args if args else message)
         try:
             self.stream.write(line)
@@ -1886,10 +1897,10 @@ class Worker(object):
         self.log = log
         self.next_beat = 0.0
         self.wake_r = None
-        self.base_env = dict(os.environ)
+        self.wake_signal = None
+        self.base_env = dict(os.environb)
 
     def run(self):
-        import signal
         self._install_signals()
         ensure_private_dir(self.settings.logs_dir)
         self.store = Store(self.settings.db_path)
@@ -1897,7 +1908,10 @@ class Worker(object):
             'id': self.worker_id, 'role': 'worker', 'host': this_host(),
             'pid': os.getpid(), 'proc_start': proc_start_time(os.getpid()),
             'pool_pid': self.pool_pid, 'queues': ','.join(self.settings.queues) or None,
-            'started_at': time.time(), 'wake_signal': int(signal.SIGUSR1)})
+            'started_at': time.time(), 'wake_signal': self.wake_signal})
+        # The supervisor recovered lost jobs just before forking (or reaping)
+        # this worker: its own first round of that waits one heartbeat.
+        self.next_beat = time.time() + self.settings.heartbeat
         try:
             self._loop()
         finally:
@@ -1916,6 +1930,7 @@ class Worker(object):
             signal.signal(signum, _ignore_signal)
         signal.signal(signal.SIGTERM, self._on_term)
         signal.set_wakeup_fd(wake_w)
+        self.wake_signal = int(signal.SIGUSR1)
 
     def _on_term(self, signum, frame):
         self.stopping = True
@@ -1986,11 +2001,7 @@ class Worker(object):
         seen = b''
         if self.wake_r in ready:
             try:
-                while True:
-                    chunk = os.read(self.wake_r, 512)
-                    if not chunk:
-                        break
-                    seen += chunk
+                seen = os.read(self.wake_r, 512)    # more left: select says so again
             except BlockingIOError:
                 pass
         if self.ctl_fd is not None and self.ctl_fd in ready:
@@ -2052,37 +2063,41 @@ class Worker(object):
         settings = self.settings
         limit = job['timeout'] if job['timeout'] is not None else settings.job_timeout
         # limit 0: no timeout (add --timeout 0 overrides a config job_timeout)
-        deadline = child.started + limit if limit else None
-        next_beat = time.monotonic() + settings.heartbeat
+        never = float('inf')
+        deadline = child.started + limit if limit else never
+        next_beat = child.started + settings.heartbeat
         record_pgid_at = child.started + PGID_RECORD_AFTER
-        while not child.exited:
-            wake_at = min(next_beat, deadline or next_beat, record_pgid_at or next_beat)
-            seen = self._handle_ready(child.pump(wake_at - time.monotonic(),
-                                                 self._watched_fds()))
-            verdict = self._verdict(child, job, seen, deadline, limit, next_beat)
+        fds = self._watched_fds()
+        while True:
+            ready = child.pump(min(next_beat, deadline, record_pgid_at) - time.monotonic(), fds)
+            seen = self._handle_ready(ready) if ready else ()
+            if child.exited:            # its own result stands, whatever arrived with it
+                break
+            fds = self._watched_fds()   # the supervisor's pipe may have closed
+            verdict = self._verdict(job, seen, deadline, limit, next_beat)
             if verdict:
                 self._kill(child, job)
                 return verdict
-            if record_pgid_at and time.monotonic() >= record_pgid_at and not child.exited:
+            now = time.monotonic()
+            if now >= record_pgid_at:
                 self.store.set_pgid(job['id'], self.worker_id, child.pgid)
-                record_pgid_at = None
-            if time.monotonic() >= next_beat:
-                next_beat = time.monotonic() + settings.heartbeat
+                record_pgid_at = never
+            if now >= next_beat:
+                next_beat = now + settings.heartbeat
         child.drain(0.05)
         if group_members(child.pgid):
             self.log.info('job %d left background processes; stopping them', job['id'])
             child.kill(settings.kill_grace)
         return None
 
-    def _verdict(self, child, job, seen, deadline, limit, next_beat):
+    def _verdict(self, job, seen, deadline, limit, next_beat):
         """Whether a running job must be stopped now, and why (None: let it run)."""
-        import signal
         now = time.monotonic()
         if self.cold:
             return 'interrupted'
-        if deadline and now >= deadline and not child.exited:
+        if now >= deadline:
             return 'timed out after %s' % format_seconds(limit)
-        if signal.SIGUSR1 in seen and not self.store.still_owns(
+        if self.wake_signal in seen and not self.store.still_owns(
                 job['id'], self.worker_id, job['attempts']):
             return 'lost'
         if now >= next_beat and not self.store.heartbeat(
