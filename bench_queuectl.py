@@ -5,7 +5,9 @@ Each measurement runs in its own temporary QUEUECTL_HOME and is repeated; the ta
 shows medians, the ratio to the floor measured in the same run, and the target.
   add      one `add`, process start to committed row; floor: a minimal Python script
            that inserts one row durably (WAL, synchronous=FULL), same interpreter
-  thruput  2,000 `true` jobs, `worker start --count 2 --burst`; floor: xargs -P2
+  thruput  2,000 `true` jobs, `worker start --count 2 --burst`; floor: xargs -P2;
+           also a bare Python claim loop (one SQLite transaction and one posix_spawn
+           of sh per job, nothing else), to show what any Python worker pays here
   pickup   idle pool of 2: new job start after `add` returns; the idle pool's CPU
   batch    `add --stdin` of 100,000 lines; floor: plain inserts in one transaction
   scale    1,000,000 jobs a day ahead: `status` time, 2-worker throughput
@@ -51,6 +53,62 @@ cur = conn.execute("INSERT INTO jobs(command, run_at, created_at) VALUES (?, ?, 
 conn.execute("COMMIT")
 print(cur.lastrowid)
 '''
+# The least a Python worker pool can do per job: claim in one transaction, spawn
+# sh with its output on a pipe, read to EOF, reap. No history, leases, logs,
+# timeouts or signals. argv: database, workers.
+FLOOR_LOOP_SCRIPT = r'''
+import os, sqlite3, subprocess, sys
+def spawn(command, out):
+    argv = ['/bin/sh', '-c', command]
+    if hasattr(os, 'posix_spawn'):
+        return os.posix_spawn(argv[0], argv, os.environ, file_actions=[
+            (os.POSIX_SPAWN_DUP2, out, 1), (os.POSIX_SPAWN_DUP2, out, 2)])
+    return subprocess.Popen(argv, stdout=out, stderr=out).pid
+def work(db):
+    conn = sqlite3.connect(db, isolation_level=None, timeout=60)
+    conn.execute('PRAGMA synchronous=NORMAL')
+    done = None
+    while True:
+        conn.execute('BEGIN IMMEDIATE')
+        if done is not None:
+            conn.execute("UPDATE jobs SET state = 'completed' WHERE id = ?", (done,))
+        row = conn.execute("SELECT id, command FROM jobs WHERE state = 'pending' "
+                           "ORDER BY id LIMIT 1").fetchone()
+        if row:
+            conn.execute("UPDATE jobs SET state = 'processing' WHERE id = ?", (row[0],))
+        conn.execute('COMMIT')
+        if row is None:
+            return
+        done = row[0]
+        r, w = os.pipe()
+        pid = spawn(row[1], w)
+        os.close(w)
+        while os.read(r, 65536):
+            pass
+        os.close(r)
+        os.waitpid(pid, 0)
+pids = []
+for _ in range(int(sys.argv[2])):
+    pid = os.fork()
+    if pid == 0:
+        work(sys.argv[1])
+        os._exit(0)
+    pids.append(pid)
+for pid in pids:
+    os.waitpid(pid, 0)
+'''
+
+
+def floor_loop_db(path, jobs):
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute('PRAGMA journal_mode=WAL')
+    conn.execute(FLOOR_TABLE)
+    conn.execute('CREATE INDEX jobs_state ON jobs(state, id)')
+    conn.execute('BEGIN')
+    conn.executemany('INSERT INTO jobs(command, run_at, created_at) VALUES (?, 0, 0)',
+                     [('true #%d' % i,) for i in range(jobs)])
+    conn.execute('COMMIT')
+    conn.close()
 
 
 class BenchError(Exception):
@@ -287,12 +345,15 @@ def bench_add(cfg):
     return rows
 
 
-def queuectl_throughput(home, jobs, workers=2):
-    """Add `jobs` true jobs (timed apart), then time the burst run; checks all completed."""
+def queuectl_throughput(home, jobs, workers=2, installed=None):
+    """Add `jobs` true jobs (timed apart), then time the burst run; checks all completed.
+    installed: a compiled_copy() folder, to run the pool as `python3 -m queuectl`."""
     before = home.status()['jobs'].get('completed', 0)
     add_time = timed(qc('add', '--stdin'), home.env, home.path, stdin=true_lines(jobs))
-    run_time = timed(qc('worker', 'start', '--count', str(workers), '--burst'),
-                     home.env, home.path)
+    pool, env = qc('worker', 'start', '--count', str(workers), '--burst'), home.env
+    if installed:
+        pool, env = [PY, '-m', 'queuectl'] + pool[2:], dict(env, PYTHONPATH=installed)
+    run_time = timed(pool, env, home.path)
     done = home.status()['jobs'].get('completed', 0) - before
     if done != jobs:
         raise BenchError('the burst run completed %d of %d jobs' % (done, jobs))
@@ -324,26 +385,35 @@ def peer_throughput(home, peer, jobs, workers=2):
 
 
 def bench_throughput(cfg):
-    res = dict((k, []) for k in ('run', 'total', 'xargs', 'tsp', 'nq'))
+    res = dict((k, []) for k in ('run', 'script', 'total', 'xargs', 'loop', 'tsp', 'nq'))
     for _ in range(cfg.tp_runs):
         home = Home('thruput')
         try:
-            add_time, run_time = queuectl_throughput(home, cfg.jobs)
+            add_time, run_time = queuectl_throughput(home, cfg.jobs,
+                                                     installed=compiled_copy(home))
             res['run'].append(run_time)
             res['total'].append(add_time + run_time)
+            res['script'].append(queuectl_throughput(home, cfg.jobs)[1])
             res['xargs'].append(timed(['sh', '-c', 'seq %d | xargs -P2 -I{} sh -c true'
                                        % cfg.jobs], home.env, home.path))
+            floor_loop_db(home.file('loop.db'), cfg.jobs)
+            res['loop'].append(timed([PY, '-c', FLOOR_LOOP_SCRIPT, home.file('loop.db'), '2'],
+                                     home.env, home.path))
             for peer in ('tsp', 'nq'):
                 if have(peer, cfg):
                     res[peer].append(peer_throughput(home, peer, cfg.jobs))
         finally:
             home.close()
     floor = median(res['xargs'])
-    cfg.empty_run = median(res['run'])
-    rows = [row('thruput', 'queuectl %d jobs, 2 workers (burst run)' % cfg.jobs, 's',
-                res['run'], floor, ('ratio', 1.25)),
+    cfg.empty_run = median(res['script'])         # the scale section runs the script too
+    rows = [row('thruput', 'queuectl %d jobs, 2 workers, installed (burst run)' % cfg.jobs,
+                's', res['run'], floor, ('ratio', 1.25)),
+            row('thruput', 'python3 queuectl.py worker start (compiles the file)', 's',
+                res['script'], floor),
             row('thruput', 'queuectl add --stdin + burst run', 's', res['total'], floor),
-            row('thruput', 'floor: seq | xargs -P2 sh -c true', 's', res['xargs'])]
+            row('thruput', 'floor: seq | xargs -P2 sh -c true', 's', res['xargs']),
+            row('thruput', 'bare Python claim loop (no queuectl features)', 's', res['loop'],
+                floor)]
     rows.extend(row('thruput', 'peer: %s enqueue + run' % p, 's', res[p], floor)
                 for p in ('tsp', 'nq') if res[p])
     return rows

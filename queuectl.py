@@ -1711,17 +1711,23 @@ class Log(object):
     """Pool log lines on stderr: `2026-11-28 01:14:39 queuectl[PID] LEVEL message`.
 
     A few lines of code instead of the logging module, which costs more per
-    line than the bookkeeping of a short job. One write per line, so lines
+    line than the bookkeeping of a short job. Whole lines per write, so lines
     of several workers sharing stderr do not interleave.
+
+    With hold=True, lines wait for flush(): a worker flushes whenever it is
+    about to wait, so one job's finish and the next one's start go out in
+    one write, and no line waits longer than the work between two waits.
     """
     LEVELS = {'DEBUG': 10, 'INFO': 20, 'WARNING': 30, 'ERROR': 40, 'CRITICAL': 50}
 
-    def __init__(self, level, stream=None):
+    def __init__(self, level, stream=None, hold=False):
         self.threshold = self.LEVELS[level]
         self.stream = stream or sys.stderr
         self.prefix = ' queuectl[%d] ' % os.getpid()
         self.stamp_second = None
         self.stamp = ''
+        self.hold = hold
+        self.held = []
 
     def write(self, level, message, args):
         if self.LEVELS[level] < self.threshold:
@@ -1730,10 +1736,18 @@ class Log(object):
         if second != self.stamp_second:         # a busy worker logs many lines a second
             self.stamp_second = second
             self.stamp = time.strftime('%Y-%m-%d %H:%M:%S', time.localtime(second))
-        line = '%s%s%s %s\n' % (self.stamp, self.prefix, level,
-                                message % args if args else message)
+        self.held.append('%s%s%s %s\n' % (self.stamp, self.prefix, level,
+                                          message % args if args else message))
+        if not self.hold:
+            self.flush()
+
+    def flush(self):
+        if not self.held:
+            return
+        text = ''.join(self.held)
+        del self.held[:]
         try:
-            self.stream.write(line)
+            self.stream.write(text)
             self.stream.flush()
         except (OSError, ValueError):
             pass                                # a closed stderr must not stop the pool
@@ -1993,6 +2007,7 @@ class Worker(object):
             wake_at = min(wake_at, due)
         if self.settings.burst:
             wake_at = min(wake_at, now + burst_poll)
+        self.log.flush()
         ready = select.select(self._watched_fds(), [], [], max(0.0, wake_at - now))[0]
         self._handle_ready(ready)
 
@@ -2069,6 +2084,7 @@ class Worker(object):
         record_pgid_at = child.started + PGID_RECORD_AFTER
         fds = self._watched_fds()
         while True:
+            self.log.flush()
             ready = child.pump(min(next_beat, deadline, record_pgid_at) - time.monotonic(), fds)
             seen = self._handle_ready(ready) if ready else ()
             if child.exited:            # its own result stands, whatever arrived with it
@@ -2087,6 +2103,7 @@ class Worker(object):
         child.drain(0.05)
         if group_members(child.pgid):
             self.log.info('job %d left background processes; stopping them', job['id'])
+            self.log.flush()
             child.kill(settings.kill_grace)
         return None
 
@@ -2107,6 +2124,7 @@ class Worker(object):
 
     def _kill(self, child, job):
         """Kill the job's process group, then any process of this claim that left it."""
+        self.log.flush()
         child.kill(self.settings.kill_grace)
         stop_claim(self.worker_id, job['attempts'], None, self.settings.kill_grace)
 
@@ -2173,13 +2191,14 @@ def worker_main(settings, worker_id, ctl_fd, other_fds, pool_pid):
         for fd in other_fds:
             os.close(fd)
         keep_fds_from_jobs()
-        log = Log(settings.log_level)
+        log = Log(settings.log_level, hold=True)
         try:
             code = Worker(settings, worker_id, ctl_fd, pool_pid, log).run()
         except QueueError as exc:
             log.error('worker stopped: %s', exc)
         except Exception:
             log.exception('worker crashed')
+        log.flush()
     finally:
         try:
             sys.stdout.flush()

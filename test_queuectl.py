@@ -1313,6 +1313,8 @@ class TestShutdown(ReliabilityCase):
         job_id = self.add('echo $$ > pid; sleep 60')
         pgid = self.wait_pid_file(self.path('pid'))
         self.wait_until(lambda: self.row(job_id)['pgid'] == pgid, what='pgid recorded')
+        with open(self.path('queue.worker.log')) as handle:     # logged while it runs
+            self.assertIn('job %d attempt 1 started: echo' % job_id, handle.read())
         rows = json.loads(self.ok('worker', 'list', '--json'))
         held = [r for r in rows if r['role'] == 'worker']
         self.assertEqual([(r['pool_pid'], r['job']) for r in held], [(pool_pid, job_id)])
