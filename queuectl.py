@@ -1662,17 +1662,12 @@ class JobProcess(object):
 
 
 def job_environment(job, base_env):
-    """The environment a job runs with: the worker's, its --env, and its ids.
-
-    All bytes (base_env is os.environb): spawning then passes it on as it is
-    instead of encoding some forty variables for every job.
-    """
+    """The environment a job runs with: the worker's, its --env, and its ids."""
     env = dict(base_env)
-    for name, value in (job['env'] or {}).items():
-        env[os.fsencode(name)] = os.fsencode(value)
-    env[b'QUEUECTL_JOB_ID'] = b'%d' % job['id']
-    env[b'QUEUECTL_ATTEMPT'] = b'%d' % job['attempts']
-    env[os.fsencode(ENV_CLAIM)] = os.fsencode(claim_marker(job['owner'], job['attempts']))
+    env.update(job['env'] or {})
+    env['QUEUECTL_JOB_ID'] = str(job['id'])
+    env['QUEUECTL_ATTEMPT'] = str(job['attempts'])
+    env[ENV_CLAIM] = claim_marker(job['owner'], job['attempts'])
     return env
 
 
@@ -1912,7 +1907,7 @@ class Worker(object):
         self.next_beat = 0.0
         self.wake_r = None
         self.wake_signal = None
-        self.base_env = dict(os.environb)
+        self.base_env = dict(os.environ)
 
     def run(self):
         self._install_signals()
