@@ -57,19 +57,27 @@ print(cur.lastrowid)
 # sh with its output on a pipe, read to EOF, reap. No history, leases, logs,
 # timeouts or signals. argv: database, workers.
 FLOOR_LOOP_SCRIPT = r'''
-import os, sqlite3, subprocess, sys
+import os, sqlite3, subprocess, sys, time
 def spawn(command, out):
     argv = ['/bin/sh', '-c', command]
     if hasattr(os, 'posix_spawn'):
         return os.posix_spawn(argv[0], argv, os.environ, file_actions=[
             (os.POSIX_SPAWN_DUP2, out, 1), (os.POSIX_SPAWN_DUP2, out, 2)])
     return subprocess.Popen(argv, stdout=out, stderr=out).pid
+def begin(conn):
+    delay = 0.0002                        # as queuectl: no SQLite busy handler
+    while True:
+        try:
+            return conn.execute('BEGIN IMMEDIATE')
+        except sqlite3.OperationalError:
+            time.sleep(delay)
+            delay = min(delay * 2, 0.02)
 def work(db):
-    conn = sqlite3.connect(db, isolation_level=None, timeout=60)
+    conn = sqlite3.connect(db, isolation_level=None, timeout=0)
     conn.execute('PRAGMA synchronous=NORMAL')
     done = None
     while True:
-        conn.execute('BEGIN IMMEDIATE')
+        begin(conn)
         if done is not None:
             conn.execute("UPDATE jobs SET state = 'completed' WHERE id = ?", (done,))
         row = conn.execute("SELECT id, command FROM jobs WHERE state = 'pending' "
