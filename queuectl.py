@@ -2193,7 +2193,8 @@ def worker_main(settings, worker_id, ctl_fd, other_fds, pool_pid):
             log.error('worker stopped: %s', exc)
         except Exception:
             log.exception('worker crashed')
-        log.flush()
+        finally:
+            log.flush()
     finally:
         try:
             sys.stdout.flush()
