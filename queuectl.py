@@ -70,6 +70,7 @@ ENV_HOME = 'QUEUECTL_HOME'
 ENV_CLAIM = 'QUEUECTL_CLAIM'        # in every job's environment: which claim started it
 ENV_CONFIG = 'QUEUECTL_CONFIG'
 ENV_PREFIX = 'QUEUECTL_'
+POSTGRES_SCHEMES = ('postgresql://', 'postgres://')
 
 
 ########################################################################
@@ -190,7 +191,29 @@ def _parse_path(name, raw):
     path = str(raw).strip()
     if not path or '\0' in path:
         raise UsageError('%s: expected a file path, got %r' % (name, raw))
+    if is_postgres_url(path):
+        return path
     return os.path.abspath(os.path.expanduser(path))
+
+
+def is_postgres_url(path):
+    """Whether a database path is a PostgreSQL URL rather than an SQLite file."""
+    return path.startswith(POSTGRES_SCHEMES)
+
+
+def mask_url(path):
+    """A database path fit to print: a PostgreSQL URL's password becomes ***.
+
+    >>> mask_url('postgresql://app:s3cret@db.example:5432/jobs?sslmode=require')
+    'postgresql://app:***@db.example:5432/jobs?sslmode=require'
+    >>> mask_url('postgres://app@/jobs?host=/run/pg&password=s3cret')
+    'postgres://app@/jobs?host=/run/pg&password=***'
+    """
+    if not is_postgres_url(path):
+        return path
+    import re
+    path = re.sub(r'^([a-z]+://[^/?#@:]*):[^/?#@]*@', r'\1:***@', path)
+    return re.sub(r'([?&]password=)[^&]*', r'\1***', path)
 
 
 # key -> (default, parser, help). Durations are seconds.
@@ -203,7 +226,7 @@ CONFIG_KEYS = (
      'seconds; cap on one retry delay'),
     ('max_workers', 'auto', _parse_workers,
      'default worker count; auto = CPU count'),
-    ('db_path', None, _parse_path, 'SQLite database file'),
+    ('db_path', None, _parse_path, 'SQLite database file, or a postgresql:// URL'),
     ('log_level', 'INFO', _parse_level, 'worker log level (DEBUG shows tracebacks)'),
     ('job_timeout', 0, _number_parser(float, 0, duration=True),
      'seconds a job may run; 0 = no limit; add --timeout overrides'),
@@ -364,9 +387,18 @@ def db_path_and_source(cli_path, config):
                          DB_NAME), 'default')
 
 
-def logs_dir_for(db_path):
-    """Job output lives beside the database: queue.db -> queue.logs/."""
-    return os.path.splitext(db_path)[0] + '.logs'
+def logs_dir_for(db_path, env=None):
+    """Job output lives beside the database: queue.db -> queue.logs/. For a
+    PostgreSQL database it is kept on this host, in QUEUECTL_HOME or the XDG
+    data folder, one folder per database."""
+    if not is_postgres_url(db_path):
+        return os.path.splitext(db_path)[0] + '.logs'
+    import re
+    env = os.environ if env is None else env
+    base = (os.path.abspath(env[ENV_HOME]) if env.get(ENV_HOME) else
+            _xdg_dir(env, 'XDG_DATA_HOME', os.path.join('.local', 'share')))
+    where = re.sub(r'^[a-z]+://([^/?#@]*@)?', '', db_path).split('?')[0]
+    return os.path.join(base, 'pg-%s.logs' % re.sub(r'[^A-Za-z0-9._-]+', '_', where))
 
 
 def log_file_path(logs_dir, job_id, run_id):
@@ -522,18 +554,28 @@ def _create_db_file(path):
         raise StoreError('cannot create database %s: %s' % (path, _os_reason(exc)))
 
 
-class Store(object):
-    """The only code that speaks SQL. One connection, opened by its process.
+# -- what SQLite and PostgreSQL spell differently ---------------------------
+#
+# Store writes its SQL once, in SQLite's dialect ('?' placeholders, SQLite's
+# column types in SCHEMA). What differs lives in these two classes, one
+# screen apart: the connection, transactions, the schema version, errors,
+# and the few statements with no common spelling. A PostgreSQL connection
+# is wrapped (PgConnection) to take the same '?' SQL.
 
-    Every read-then-write runs in transaction() under BEGIN IMMEDIATE, so
-    two writers never interleave; every state change re-checks the old state
-    (and, for a claimed job, its owner and attempt) in its WHERE clause.
-    """
+class SqliteDialect(object):
+    """SQLite's side; PostgresDialect, below, is its twin."""
 
-    def __init__(self, path, durable=False, create=True):
-        """Open (and create, migrate) the database at path. With create=False, a
-        database that does not exist yet is read as an empty one, in memory, and
-        nothing is created on disk (read commands, a mistyped --db)."""
+    name = 'SQLite'
+    errors = sqlite3.Error
+    begin_write = 'BEGIN IMMEDIATE'         # one writer at a time, taken up front
+    begin_read = 'BEGIN DEFERRED'
+    begin_migrate = 'BEGIN IMMEDIATE'
+    # The highest id ever given (AUTOINCREMENT: ids are never reused).
+    last_job_id = "SELECT seq FROM sqlite_sequence WHERE name = 'jobs'"
+
+    def connect(self, path, create):
+        """Open path; returns (path as printed, connection). With create=False a
+        database that does not exist yet is read as an empty one, in memory."""
         if os.path.isdir(path):
             raise StoreError('database path %s is a folder, not a file' % path)
         if not os.path.exists(path):
@@ -541,7 +583,6 @@ class Store(object):
                 _create_db_file(path)
             else:
                 path = MEMORY_DB
-        self.path = path
         try:
             # timeout=0: no SQLite busy handler (it sleeps 1 ms and more, or whole
             # seconds where built without usleep); _retry backs off from 0.2 ms.
@@ -549,11 +590,398 @@ class Store(object):
             if hasattr(sqlite3, 'LEGACY_TRANSACTION_CONTROL'):
                 # Python 3.12+: pin today's behaviour; we issue BEGIN ourselves.
                 kwargs['autocommit'] = sqlite3.LEGACY_TRANSACTION_CONTROL
-            self.conn = sqlite3.connect(path, **kwargs)
+            return path, sqlite3.connect(path, **kwargs)
         except sqlite3.Error as exc:
             raise StoreError('cannot open database %s: %s' % (path, exc))
+
+    def prepare(self, store, durable):
+        """Check the schema version, migrate, set the connection up."""
+        conn = store.conn
+        version = self.schema_version(conn)
+        self.check_version(store, version)
+        if version < SCHEMA_VERSION:
+            mode = conn.execute('PRAGMA journal_mode=WAL').fetchone()[0].lower()
+            if mode != 'wal' and store.path != MEMORY_DB:
+                raise StoreError('cannot switch %s to WAL mode' % store.path)
+            store._run_tx(self.begin_migrate, store._migrate, ())
+        conn.execute('PRAGMA synchronous=%s' % ('FULL' if durable else 'NORMAL'))
+        conn.execute('PRAGMA journal_size_limit=%d' % WAL_SIZE_LIMIT)
+
+    @staticmethod
+    def check_version(store, version):
+        if version > SCHEMA_VERSION:
+            raise StoreError('database %s has schema version %d, newer than this queuectl '
+                             '(%s, schema %d); upgrade queuectl'
+                             % (store.path, version, __version__, SCHEMA_VERSION))
+
+    @staticmethod
+    def schema_version(conn):
+        return conn.execute('PRAGMA user_version').fetchone()[0]
+
+    @staticmethod
+    def set_schema_version(conn, version):
+        conn.execute('PRAGMA user_version=%d' % version)
+
+    @staticmethod
+    def lock_schema(conn):
+        """BEGIN IMMEDIATE already excludes every other writer."""
+
+    @staticmethod
+    def ddl(statement):
+        return statement
+
+    @staticmethod
+    def is_transient(exc):
+        return isinstance(exc, sqlite3.OperationalError) and _is_busy(exc)
+
+    @staticmethod
+    def translate(exc, path):
+        text = str(exc)
+        if 'not a database' in text or 'malformed' in text:
+            return StoreError('%s is not a queuectl database (%s)' % (path, text))
+        if 'readonly' in text or 'read-only' in text:
+            return StoreError('cannot write database %s: the file or its folder is '
+                              'read-only' % path)
+        if 'disk is full' in text or 'disk I/O' in text:
+            return StoreError('cannot write database %s: %s' % (path, text))
+        if 'unable to open' in text:
+            return StoreError('cannot open database %s: %s' % (path, text))
+        return StoreError('database %s: %s' % (path, text))
+
+    @staticmethod
+    def checkpoint(conn):
+        """Move the WAL into the database without waiting for readers."""
+        conn.execute('PRAGMA wal_checkpoint(PASSIVE)').fetchall()
+
+    # -- statements with no common spelling ---------------------------------
+
+    @staticmethod
+    def indexed_by(index):
+        """A planner hint where SQLite's own choice is known to be worse."""
+        return ' INDEXED BY ' + index
+
+    @staticmethod
+    def insert_ignore(rest):
+        """INSERT that skips rows whose key exists: 'table (cols) VALUES (...)'."""
+        return 'INSERT OR IGNORE INTO ' + rest
+
+    @staticmethod
+    def insert_replace(rest, key):
+        """INSERT that replaces the row with the same key."""
+        return 'INSERT OR REPLACE INTO ' + rest
+
+    @staticmethod
+    def insert_id(conn, sql, params):
+        """Run an INSERT of one row; returns its new id."""
+        return conn.execute(sql, params).lastrowid
+
+    @staticmethod
+    def lock_ids(conn):
+        """Writers are serialized: a batch's ids are consecutive anyway."""
+
+    def insert_batch(self, conn, commands, shared):
+        """Insert one job per command, the other columns from shared; returns the ids.
+
+        One INSERT ... SELECT FROM a VALUES list per 500 commands binds the
+        shared fields once: several times faster than executemany.
+        """
+        first = (conn.execute(self.last_job_id).fetchone() or (0,))[0] + 1
+        for start in range(0, len(commands), 500):
+            chunk = tuple(commands[start:start + 500])
+            # Plain '?' in textual order: the commands, then the shared fields
+            # (numbered '?NNN' with a sequence is deprecated from Python 3.12).
+            conn.execute(
+                'WITH batch(command) AS (VALUES %s) '
+                'INSERT INTO jobs (command, queue, priority, max_retries, run_at, '
+                'timeout, cwd, env, created_at, updated_at) SELECT command, ?, ?, ?, '
+                '?, ?, ?, ?, ?, ? FROM batch' % ', '.join(['(?)'] * len(chunk)),
+                chunk + shared)
+        return list(range(first, conn.execute(self.last_job_id).fetchone()[0] + 1))
+
+
+# pg_advisory_xact_lock keys (any two 64-bit numbers other programs are unlikely to use)
+PG_LOCK_SCHEMA = 0x717565756531      # the schema migration
+PG_LOCK_IDS = 0x717565756532         # job ids: one add at a time, so a batch's are consecutive
+PG_CONNECT_TIMEOUT = 10              # seconds, unless the URL or PGCONNECT_TIMEOUT says
+
+
+class PostgresDialect(object):
+    """PostgreSQL's side (psycopg 3, else psycopg2, imported only here).
+
+    Write transactions are SERIALIZABLE: PostgreSQL lets writers run
+    together and aborts one of two that conflict (SQLSTATE 40001), which
+    Store._retry runs again; that keeps every read-check-write in Store as
+    safe as under SQLite's single writer. Reads see one snapshot.
+    """
+
+    name = 'PostgreSQL'
+    begin_write = 'BEGIN ISOLATION LEVEL SERIALIZABLE'
+    begin_read = 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY'
+    begin_migrate = 'BEGIN'                  # READ COMMITTED: sees a migration that just committed
+    last_job_id = 'SELECT COALESCE(MAX(id), 0) FROM jobs'
+    TRANSIENT = ('40001', '40P01')           # serialization failure, deadlock detected
+    UNDEFINED_TABLE = '42P01'
+
+    def connect(self, url, create):
+        driver = self._driver()
+        self.errors = driver.Error
+        path = mask_url(url)
         try:
-            self._retry(self._prepare, durable)
+            if driver.__name__ == 'psycopg':
+                params = driver.conninfo.conninfo_to_dict(url)
+            else:
+                params = driver.extensions.parse_dsn(url)
+        except driver.Error as exc:
+            raise UsageError('not a valid PostgreSQL URL: %s: %s' % (path, _one_line(exc)))
+        if 'connect_timeout' not in params and not os.environ.get('PGCONNECT_TIMEOUT'):
+            params['connect_timeout'] = PG_CONNECT_TIMEOUT
+        params.setdefault('application_name', 'queuectl')
+        try:
+            raw = driver.connect(**params)
+            raw.autocommit = True            # Store issues BEGIN and COMMIT itself
+        except driver.Error as exc:
+            raise self._connect_error(exc, path)
+        return path, PgConnection(raw, driver)
+
+    @staticmethod
+    def _driver():
+        try:
+            import psycopg
+            return psycopg
+        except ImportError:
+            pass
+        try:
+            import psycopg2
+            import psycopg2.extensions
+            return psycopg2
+        except ImportError:
+            raise UsageError('a PostgreSQL database needs psycopg: pip install "psycopg[binary]"')
+
+    @staticmethod
+    def _connect_error(exc, path):
+        """libpq's several lines on a failed connect, as one."""
+        import re
+        text = _one_line(exc)
+        text = re.sub(r'^connection (failed|is bad): ', '', text)
+        text = re.sub(r'^connection to server (at|on socket) .*? failed: ', '', text)
+        text = re.sub(r'^FATAL: +', '', text)
+        return StoreError('cannot connect to PostgreSQL at %s: %s' % (path, text))
+
+    def prepare(self, store, durable):
+        """Read the schema version and the server's clock in one round trip;
+        create or migrate the schema when it is behind."""
+        version = None
+        while True:
+            before = time.time()
+            try:
+                version, clock = store.conn.execute(
+                    'SELECT version, CAST(extract(epoch FROM clock_timestamp()) AS '
+                    'DOUBLE PRECISION) FROM queuectl_schema').fetchone()
+            except self.errors as exc:
+                if _sqlstate(exc) != self.UNDEFINED_TABLE or version is not None:
+                    raise
+                version = 0
+            else:
+                # The server's clock, as an offset: Store.now() costs no round trip.
+                store.skew = clock - (before + time.time()) / 2
+            self.check_version(store, version)
+            if version == SCHEMA_VERSION:
+                return
+            store._run_tx(self.begin_migrate, store._migrate, ())
+            version = SCHEMA_VERSION
+
+    check_version = staticmethod(SqliteDialect.check_version)
+
+    @staticmethod
+    def schema_version(conn):
+        if conn.execute("SELECT to_regclass('queuectl_schema')").fetchone()[0] is None:
+            return 0
+        return conn.execute('SELECT version FROM queuectl_schema').fetchone()[0]
+
+    @staticmethod
+    def set_schema_version(conn, version):
+        conn.execute('CREATE TABLE IF NOT EXISTS queuectl_schema (version INTEGER NOT NULL)')
+        conn.execute('DELETE FROM queuectl_schema')
+        conn.execute('INSERT INTO queuectl_schema (version) VALUES (?)', (version,))
+
+    def lock_schema(self, conn):
+        """One migration at a time, however many hosts start at once; and never
+        into a database whose tables belong to some other program."""
+        conn.execute('SELECT pg_advisory_xact_lock(%d)' % PG_LOCK_SCHEMA)
+        if self.schema_version(conn) == 0 and \
+                conn.execute("SELECT to_regclass('jobs')").fetchone()[0] is not None:
+            raise StoreError('the database already has a table "jobs" that queuectl did not '
+                             'create; give queuectl a database of its own')
+
+    @staticmethod
+    def ddl(statement):
+        """SCHEMA's SQLite types in PostgreSQL's words."""
+        import re
+        statement = re.sub(r'\bINTEGER PRIMARY KEY( AUTOINCREMENT)?',
+                           'BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY', statement)
+        statement = re.sub(r'\bINTEGER\b', 'BIGINT', statement)
+        statement = re.sub(r'\bREAL\b', 'DOUBLE PRECISION', statement)
+        return statement.replace(') WITHOUT ROWID', ')')
+
+    def is_transient(self, exc):
+        return _sqlstate(exc) in self.TRANSIENT
+
+    @staticmethod
+    def translate(exc, path):
+        state = _sqlstate(exc) or ''
+        if not state or state.startswith(('08', '57P')):     # connection lost, server shut down
+            return StoreError('lost the connection to PostgreSQL at %s: %s'
+                              % (path, _one_line(exc)))
+        return StoreError('database %s: %s' % (path, _one_line(exc)))
+
+    @staticmethod
+    def checkpoint(conn):
+        """The server checkpoints by itself."""
+
+    # -- statements with no common spelling ---------------------------------
+
+    @staticmethod
+    def indexed_by(index):
+        return ''
+
+    @staticmethod
+    def insert_ignore(rest):
+        return 'INSERT INTO %s ON CONFLICT DO NOTHING' % rest
+
+    @staticmethod
+    def insert_replace(rest, key):
+        columns = [c.strip() for c in rest[rest.index('(') + 1:rest.index(')')].split(',')]
+        return 'INSERT INTO %s ON CONFLICT (%s) DO UPDATE SET %s' % (
+            rest, key, ', '.join('%s = EXCLUDED.%s' % (c, c) for c in columns if c != key))
+
+    @staticmethod
+    def insert_id(conn, sql, params):
+        return conn.execute(sql + ' RETURNING id', params).fetchone()[0]
+
+    @staticmethod
+    def lock_ids(conn):
+        """Ids come from a sequence, which concurrent adds would interleave."""
+        conn.execute('SELECT pg_advisory_xact_lock(%d)' % PG_LOCK_IDS)
+
+    @staticmethod
+    def insert_batch(conn, commands, shared):
+        """All commands as one array parameter: one statement, one round trip."""
+        first, last, count = conn.execute(
+            'WITH added AS (INSERT INTO jobs (command, queue, priority, max_retries, run_at, '
+            'timeout, cwd, env, created_at, updated_at) SELECT command, CAST(? AS TEXT), '
+            'CAST(? AS BIGINT), CAST(? AS BIGINT), CAST(? AS DOUBLE PRECISION), '
+            'CAST(? AS DOUBLE PRECISION), CAST(? AS TEXT), CAST(? AS TEXT), '
+            'CAST(? AS DOUBLE PRECISION), CAST(? AS DOUBLE PRECISION) '
+            'FROM unnest(CAST(? AS TEXT[])) WITH ORDINALITY AS batch(command, n) '
+            'ORDER BY n RETURNING id) SELECT MIN(id), MAX(id), COUNT(*) FROM added',
+            shared + (list(commands),)).fetchone()
+        if last - first + 1 != count:
+            raise StoreError('job ids of one batch are not consecutive')
+        return list(range(first, last + 1))
+
+
+def _sqlstate(exc):
+    """A PostgreSQL error's SQLSTATE (psycopg 3: sqlstate, psycopg2: pgcode)."""
+    return getattr(exc, 'sqlstate', None) or getattr(exc, 'pgcode', None)
+
+
+def _one_line(exc):
+    return ' '.join(str(exc).split())
+
+
+class PgConnection(object):
+    """A psycopg connection that takes Store's '?' SQL, as sqlite3 does."""
+
+    def __init__(self, raw, driver):
+        self.raw = raw
+        self.driver = driver
+        self.translated = {}
+
+    def _sql(self, sql):
+        """'?' -> '%s' outside string literals; a literal '%' -> '%%'."""
+        text = self.translated.get(sql)
+        if text is None:
+            parts = sql.replace('%', '%%').split("'")
+            parts[::2] = [part.replace('?', '%s') for part in parts[::2]]
+            text = "'".join(parts)
+            if len(self.translated) > 500:   # ad-hoc IN (...) lists: keep it bounded
+                self.translated.clear()
+            self.translated[sql] = text
+        return text
+
+    def execute(self, sql, params=()):
+        cursor = self.raw.cursor()
+        if params:
+            cursor.execute(self._sql(sql), tuple(params))
+        else:
+            cursor.execute(sql)
+        return PgCursor(cursor, self)
+
+    def executemany(self, sql, rows):
+        rows = [tuple(row) for row in rows]
+        if rows:
+            self.raw.cursor().executemany(self._sql(sql), rows)
+
+    @property
+    def in_transaction(self):
+        if self.raw.closed:
+            return False
+        if self.driver.__name__ == 'psycopg':
+            return self.raw.info.transaction_status != 0           # IDLE
+        return self.raw.get_transaction_status() != 0
+
+    def close(self):
+        self.raw.close()
+
+
+class PgCursor(object):
+    """sqlite3's cursor manners: fetchall() of an UPDATE is [], lastrowid works."""
+
+    __slots__ = ('cursor', 'conn')
+
+    def __init__(self, cursor, conn):
+        self.cursor = cursor
+        self.conn = conn
+
+    def fetchone(self):
+        return self.cursor.fetchone() if self.cursor.description else None
+
+    def fetchall(self):
+        return self.cursor.fetchall() if self.cursor.description else []
+
+    def __iter__(self):
+        return iter(self.fetchall())
+
+    @property
+    def rowcount(self):
+        return self.cursor.rowcount
+
+    @property
+    def lastrowid(self):
+        """The id the last INSERT drew from an identity column (Store's own
+        inserts say RETURNING id instead: one round trip fewer)."""
+        return self.conn.execute('SELECT lastval()').fetchone()[0]
+
+
+class Store(object):
+    """The only code that speaks SQL. One connection, opened by its process.
+
+    Every read-then-write runs in transaction() (SQLite: BEGIN IMMEDIATE, so
+    two writers never interleave; PostgreSQL: SERIALIZABLE, retried on a
+    conflict); every state change re-checks the old state (and, for a
+    claimed job, its owner and attempt) in its WHERE clause.
+    """
+
+    def __init__(self, path, durable=False, create=True):
+        """Open (and create, migrate) the database at path: an SQLite file or a
+        PostgreSQL URL. With create=False, an SQLite database that does not
+        exist yet is read as an empty one, in memory, and nothing is created
+        on disk (read commands, a mistyped --db)."""
+        self.dialect = PostgresDialect() if is_postgres_url(path) else SqliteDialect()
+        self.skew = 0.0             # seconds the database's clock is ahead of this host's
+        self.path, self.conn = self.dialect.connect(path, create)
+        try:
+            self._retry(self.dialect.prepare, self, durable)
         except BaseException:
             self.conn.close()
             raise
@@ -567,18 +995,24 @@ class Store(object):
     def __exit__(self, *exc_info):
         self.close()
 
+    def now(self):
+        """The time by the database's clock (PostgreSQL: the server's, which every
+        host shares; SQLite: this host's), in epoch seconds."""
+        return time.time() + self.skew
+
     # -- transactions ---------------------------------------------------
 
     def _retry(self, fn, *args):
-        """Call fn, retrying while SQLite says busy or locked (bounded)."""
+        """Call fn, retrying while the database says busy, locked or (PostgreSQL)
+        that a concurrent transaction conflicted (bounded)."""
         deadline = None
         delay = BUSY_RETRY_FIRST
         while True:
             try:
                 return fn(*args)
-            except sqlite3.OperationalError as exc:
-                if not _is_busy(exc):
-                    raise self._translate(exc)
+            except self.dialect.errors as exc:
+                if not self.dialect.is_transient(exc):
+                    raise self.dialect.translate(exc, self.path)
                 now = time.monotonic()
                 deadline = deadline or now + BUSY_RETRY_BUDGET
                 if now > deadline:
@@ -586,24 +1020,9 @@ class Store(object):
                                      'holding it?' % (self.path, BUSY_RETRY_BUDGET))
                 time.sleep(delay * (0.5 + (os.getpid() % 7) / 7.0))
                 delay = min(delay * 2, 0.02)
-            except sqlite3.Error as exc:
-                raise self._translate(exc)
 
-    def _translate(self, exc):
-        text = str(exc)
-        if 'not a database' in text or 'malformed' in text:
-            return StoreError('%s is not a queuectl database (%s)' % (self.path, text))
-        if 'readonly' in text or 'read-only' in text:
-            return StoreError('cannot write database %s: the file or its folder is '
-                              'read-only' % self.path)
-        if 'disk is full' in text or 'disk I/O' in text:
-            return StoreError('cannot write database %s: %s' % (self.path, text))
-        if 'unable to open' in text:
-            return StoreError('cannot open database %s: %s' % (self.path, text))
-        return StoreError('database %s: %s' % (self.path, text))
-
-    def _run_tx(self, mode, fn, args):
-        self.conn.execute('BEGIN ' + mode)
+    def _run_tx(self, begin, fn, args):
+        self.conn.execute(begin)
         try:
             result = fn(*args)
             self.conn.execute('COMMIT')
@@ -614,43 +1033,28 @@ class Store(object):
             raise
 
     def transaction(self, fn, *args):
-        """Run fn(*args) as one write transaction (BEGIN IMMEDIATE), retried when busy."""
-        return self._retry(self._run_tx, 'IMMEDIATE', fn, args)
+        """Run fn(*args) as one write transaction, retried when busy."""
+        return self._retry(self._run_tx, self.dialect.begin_write, fn, args)
 
     def snapshot(self, fn, *args):
         """Run fn(*args) as one read transaction: every query sees the same state."""
-        return self._retry(self._run_tx, 'DEFERRED', fn, args)
-
-    def _prepare(self, durable):
-        conn = self.conn
-        version = conn.execute('PRAGMA user_version').fetchone()[0]
-        if version > SCHEMA_VERSION:
-            raise StoreError('database %s has schema version %d, newer than this queuectl '
-                             '(%s, schema %d); upgrade queuectl'
-                             % (self.path, version, __version__, SCHEMA_VERSION))
-        if version < SCHEMA_VERSION:
-            mode = conn.execute('PRAGMA journal_mode=WAL').fetchone()[0].lower()
-            if mode != 'wal' and self.path != MEMORY_DB:
-                raise StoreError('cannot switch %s to WAL mode' % self.path)
-            self._run_tx('IMMEDIATE', self._migrate, ())
-        conn.execute('PRAGMA synchronous=%s' % ('FULL' if durable else 'NORMAL'))
-        conn.execute('PRAGMA journal_size_limit=%d' % WAL_SIZE_LIMIT)
+        return self._retry(self._run_tx, self.dialect.begin_read, fn, args)
 
     def _migrate(self):
-        version = self.conn.execute('PRAGMA user_version').fetchone()[0]
-        if version == 0:
-            for statement in SCHEMA:
-                self.conn.execute(statement)
-            version = SCHEMA_VERSION
-        while version < SCHEMA_VERSION:
-            for statement in MIGRATIONS[version]:
-                self.conn.execute(statement)
-            version += 1
-        self.conn.execute('PRAGMA user_version=%d' % version)
+        """Create the schema, or bring it forward to SCHEMA_VERSION."""
+        self.dialect.lock_schema(self.conn)
+        version = self.dialect.schema_version(self.conn)
+        statements = list(SCHEMA) if version == 0 else []
+        for step in range(version or SCHEMA_VERSION, SCHEMA_VERSION):
+            statements += MIGRATIONS[step]
+        for statement in statements:
+            self.conn.execute(self.dialect.ddl(statement))
+        if version != SCHEMA_VERSION:
+            self.dialect.set_schema_version(self.conn, SCHEMA_VERSION)
 
     def checkpoint(self):
         """Move the WAL into the database without waiting for readers."""
-        self._retry(lambda: self.conn.execute('PRAGMA wal_checkpoint(PASSIVE)').fetchall())
+        self._retry(self.dialect.checkpoint, self.conn)
 
     # -- adding jobs ----------------------------------------------------
 
@@ -663,6 +1067,7 @@ class Store(object):
         return self.transaction(self._add_jobs, specs, now)
 
     def _add_jobs(self, specs, now):
+        self.dialect.lock_ids(self.conn)
         self._remember_queues(set(spec['queue'] for spec in specs))
         results = []
         insert = ('INSERT INTO jobs (key, command, queue, priority, max_retries, run_at, '
@@ -676,15 +1081,14 @@ class Store(object):
                     results.append((row[0], True, None))
                     continue
             parents = [self._resolve(ref) for ref in spec.get('after') or ()]
-            cursor = self.conn.execute(insert, (
+            job_id = self.dialect.insert_id(self.conn, insert, (
                 spec.get('key'), spec['command'], spec['queue'], spec['priority'],
                 spec['max_retries'], spec['run_at'], spec.get('timeout'), spec['cwd'],
                 _json_dump(spec.get('env')), now, now))
-            job_id = cursor.lastrowid
             dead_reason = None
             if parents:
-                self.conn.executemany('INSERT OR IGNORE INTO deps (job_id, parent_id) '
-                                      'VALUES (?, ?)', [(job_id, p) for p in parents])
+                self.conn.executemany(self.dialect.insert_ignore(
+                    'deps (job_id, parent_id) VALUES (?, ?)'), [(job_id, p) for p in parents])
                 self._refresh_blocked([job_id])
                 dead_reason = self._doomed_by_parent(job_id)
                 if dead_reason:
@@ -694,38 +1098,24 @@ class Store(object):
 
     def add_many(self, template, commands, now):
         """Insert one job per command, every other field from template, in one
-        transaction; returns the ids in order.
-
-        One INSERT ... SELECT FROM a VALUES list per 500 commands binds the
-        shared fields once: several times faster than executemany.
-        """
+        transaction; returns the ids in order (consecutive)."""
         shared = (template['queue'], template['priority'], template['max_retries'],
                   template['run_at'], template.get('timeout'), template['cwd'],
                   _json_dump(template.get('env')), now, now)
 
         def insert():
+            self.dialect.lock_ids(self.conn)
             self._remember_queues([template['queue']])
-            last_id = self._last_job_id()
-            for start in range(0, len(commands), 500):
-                chunk = tuple(commands[start:start + 500])
-                # Plain '?' in textual order: the commands, then the shared fields
-                # (numbered '?NNN' with a sequence is deprecated from Python 3.12).
-                self.conn.execute(
-                    'WITH batch(command) AS (VALUES %s) '
-                    'INSERT INTO jobs (command, queue, priority, max_retries, run_at, '
-                    'timeout, cwd, env, created_at, updated_at) SELECT command, ?, ?, ?, '
-                    '?, ?, ?, ?, ?, ? FROM batch' % ', '.join(['(?)'] * len(chunk)),
-                    chunk + shared)
-            return list(range(last_id + 1, self._last_job_id() + 1))
+            return self.dialect.insert_batch(self.conn, commands, shared)
         return self.transaction(insert)
 
     def _remember_queues(self, names):
-        self.conn.executemany('INSERT OR IGNORE INTO queues (name) VALUES (?)',
+        self.conn.executemany(self.dialect.insert_ignore('queues (name) VALUES (?)'),
                               [(name,) for name in names])
 
     def _last_job_id(self):
-        """The highest id ever given (AUTOINCREMENT: ids are never reused)."""
-        row = self.conn.execute("SELECT seq FROM sqlite_sequence WHERE name = 'jobs'").fetchone()
+        """The highest job id given so far."""
+        row = self.conn.execute(self.dialect.last_job_id).fetchone()
         return row[0] if row else 0
 
     def _resolve(self, ref):
@@ -882,7 +1272,7 @@ class Store(object):
         """The next due job of one queue: jobs_ready is ordered (queue, priority,
         run_at), so this walks it one priority level at a time, each step an index
         seek. Within a priority, if the first row is not due, none is."""
-        sql = (JOB_SELECT + ' INDEXED BY jobs_ready WHERE ' + RUNNABLE_SQL +
+        sql = (JOB_SELECT + self.dialect.indexed_by('jobs_ready') + ' WHERE ' + RUNNABLE_SQL +
                ' AND queue = ?%s ORDER BY priority DESC, run_at, id LIMIT 1')
         below = None
         while True:
@@ -920,8 +1310,8 @@ class Store(object):
     def next_due(self, now):
         """The earliest future run time of any runnable job, or None."""
         return self._retry(lambda: self.conn.execute(
-            'SELECT MIN(run_at) FROM jobs INDEXED BY jobs_due WHERE ' + RUNNABLE_SQL +
-            ' AND run_at > ?', (now,)).fetchone()[0])
+            'SELECT MIN(run_at) FROM jobs' + self.dialect.indexed_by('jobs_due') +
+            ' WHERE ' + RUNNABLE_SQL + ' AND run_at > ?', (now,)).fetchone()[0])
 
     def has_work_in_flight(self, queues=None):
         """True while a served, unpaused queue has a job processing or awaiting retry."""
@@ -1191,7 +1581,7 @@ class Store(object):
         self.transaction(write)
 
     def _set_pause(self, name, paused):
-        self.conn.execute('INSERT OR IGNORE INTO queues (name) VALUES (?)', (name,))
+        self.conn.execute(self.dialect.insert_ignore('queues (name) VALUES (?)'), (name,))
         self.conn.execute('UPDATE queues SET paused = ? WHERE name = ?', (paused, name))
 
     def pause_rows(self):
@@ -1201,10 +1591,10 @@ class Store(object):
 
     def register_worker(self, row):
         def write():
-            self.conn.execute(
-                'INSERT OR REPLACE INTO workers (id, role, host, pid, proc_start, pool_pid, '
+            self.conn.execute(self.dialect.insert_replace(
+                'workers (id, role, host, pid, proc_start, pool_pid, '
                 'queues, detached, started_at, heartbeat, wake_signal) '
-                'VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+                'VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)', 'id'),
                 (row['id'], row['role'], row['host'], row['pid'], row['proc_start'],
                  row.get('pool_pid'), row.get('queues'), int(bool(row.get('detached'))),
                  row['started_at'], row['started_at'], row.get('wake_signal')))
@@ -1694,7 +2084,7 @@ class WorkerSettings(object):
 def settings_from_config(config, db_path, queues=(), burst=False):
     """Plain values for the pool: workers never see argv or the config file."""
     return WorkerSettings(
-        db_path=db_path, logs_dir=logs_dir_for(db_path), queues=tuple(queues),
+        db_path=db_path, logs_dir=logs_dir_for(db_path, config.env), queues=tuple(queues),
         burst=burst, backoff_base=config['backoff_base'], backoff_max=config['backoff_max'],
         job_timeout=config['job_timeout'], max_log_bytes=config['max_log_bytes'],
         lease=config['lease_seconds'], heartbeat=config.heartbeat(),
@@ -3422,7 +3812,7 @@ def _write_bytes(ctx, data):
 
 def _read_log(ctx, job, run, offset=0):
     """The bytes of one attempt's log from offset on (b'' if it printed nothing)."""
-    path = log_file_path(logs_dir_for(ctx.db_path), job['id'], run['run_id'])
+    path = log_file_path(logs_dir_for(ctx.db_path, ctx.env), job['id'], run['run_id'])
     try:
         with open(path, 'rb') as handle:
             handle.seek(offset)
@@ -3737,7 +4127,7 @@ def cmd_prune(args, ctx):
     if args.older_than:
         before = time.time() - parse_duration(args.older_than, '--older-than')
     removed = ctx.store().prune(states, before)
-    logs_dir = logs_dir_for(ctx.db_path)
+    logs_dir = logs_dir_for(ctx.db_path, ctx.env)
     for job_id, run_ids in removed:
         for run_id in run_ids:
             try:

@@ -2410,12 +2410,16 @@ NEWER_SQL = (
 
 
 def sql_literals(path):
-    """The string constants of a Python file that look like SQL (docstrings excluded)."""
+    """The string constants of a Python file that look like SQL (docstrings excluded),
+    but for PostgreSQL's own (in classes named Postgres* or Pg*)."""
     import ast
     words = re.compile(r'\b(SELECT|INSERT|UPDATE|DELETE|CREATE|PRAGMA|BEGIN|WHERE)\b')
     with open(path, 'rb') as handle:
         tree = ast.parse(handle.read())
     docstrings = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ClassDef) and node.name.startswith(('Postgres', 'Pg')):
+            docstrings.update(id(inner) for inner in ast.walk(node))
     for node in ast.walk(tree):
         body = getattr(node, 'body', None)
         if isinstance(body, list) and body and isinstance(body[0], ast.Expr):
