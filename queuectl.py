@@ -759,12 +759,15 @@ class PostgresDialect(object):
 
     @staticmethod
     def _connect_error(exc, path):
-        """libpq's several lines on a failed connect, as one."""
+        """libpq's lines on a failed connect as one: the reason (hint)."""
         import re
-        text = _one_line(exc)
-        text = re.sub(r'^connection (failed|is bad): ', '', text)
+        lines = [line.strip() for line in str(exc).strip().splitlines() if line.strip()]
+        text = re.sub(r'^connection (failed|is bad): ', '', lines[0] if lines else repr(exc))
         text = re.sub(r'^connection to server (at|on socket) .*? failed: ', '', text)
         text = re.sub(r'^FATAL: +', '', text)
+        hint = ' '.join(lines[1:])
+        if hint:
+            text += ' (%s%s)' % (hint[0].lower(), hint[1:])
         return StoreError('cannot connect to PostgreSQL at %s: %s' % (path, text))
 
     def prepare(self, store, durable):
@@ -3013,7 +3016,8 @@ def config_table(config, db):
     """`config list`: every key, its value and source; db = (path, source) in effect."""
     rows = []
     for key, _, _, _ in CONFIG_KEYS:
-        value, source = (db if key == 'db_path' else (config[key], config.sources[key]))
+        value, source = ((mask_url(db[0]), db[1]) if key == 'db_path' else
+                         (config[key], config.sources[key]))
         rows.append((key, escape_text(value), source))
     return format_table(('Key', 'Value', 'Source'), rows)
 
@@ -3645,10 +3649,12 @@ def cmd_add(args, ctx):
     if not batch:
         opts = dict(opts, command=_command_from_words(args.words, args.vector))
         spec = build_spec(opts, ctx.config, now)
-        return _enqueue_one(ctx, spec, args.quiet)
+        return _enqueue_one(ctx, spec, args.quiet, args.at)
     commands = _read_batch(args, ctx)
     template = build_spec(dict(opts, command='true'), ctx.config, now)
     store = ctx.store(durable=True, create=True)
+    template = _on_db_clock(store, template, args.at)
+    now += store.skew
     if template['after']:
         results = store.add_jobs([dict(template, command=c) for c in commands], now)
         ids = [job_id for job_id, _, _ in results]
@@ -3666,9 +3672,18 @@ def cmd_add(args, ctx):
     return EXIT_OK
 
 
-def _enqueue_one(ctx, spec, quiet):
+def _on_db_clock(store, spec, at):
+    """A spec built on this host's clock, moved onto the database's (PostgreSQL:
+    the server's, which every host shares); an --at time stays as given."""
+    if store.skew and at is None:
+        spec = dict(spec, run_at=spec['run_at'] + store.skew)
+    return spec
+
+
+def _enqueue_one(ctx, spec, quiet, at):
     store = ctx.store(durable=True, create=True)
-    [(job_id, existed, dead_reason)] = store.add_jobs([spec], time.time())
+    spec = _on_db_clock(store, spec, at)
+    [(job_id, existed, dead_reason)] = store.add_jobs([spec], store.now())
     if existed:
         ctx.say(str(job_id) if quiet else 'Job with key %s already exists: ID %d'
                 % (escape_text(spec['key']), job_id))
@@ -3741,7 +3756,7 @@ def cmd_enqueue(args, ctx):
             if message.startswith(flag + ':'):
                 message = '"%s"%s' % (field, message[len(flag):])
         raise UsageError('JSON: ' + message)
-    return _enqueue_one(ctx, spec, args.quiet)
+    return _enqueue_one(ctx, spec, args.quiet, opts['at'])
 
 
 # -- reading ------------------------------------------------------------
@@ -3757,14 +3772,15 @@ def cmd_list(args, ctx):
     _check_states(args.status)
     if args.limit < 0:
         raise UsageError('--limit: must be >= 0, got %d' % args.limit)
-    jobs, more = ctx.store().list_jobs(args.status, args.queue, args.limit)
+    store = ctx.store()
+    jobs, more = store.list_jobs(args.status, args.queue, args.limit)
     if args.json:
         ctx.say(json_text([job_to_dict(j) for j in jobs]))
         return EXIT_OK
     if not jobs:
         ctx.say('No jobs.' if not (args.status or args.queue) else 'No matching jobs.')
         return EXIT_OK
-    ctx.say(jobs_table(jobs, time.time()))
+    ctx.say(jobs_table(jobs, store.now()))
     if more:
         ctx.say('... %d older job%s not shown (use --limit 0 for all)'
                 % (more, '' if more == 1 else 's'))
@@ -3772,17 +3788,19 @@ def cmd_list(args, ctx):
 
 
 def cmd_show(args, ctx):
-    job = ctx.store().job_detail(args.job)
+    store = ctx.store()
+    job = store.job_detail(args.job)
     if args.json:
         ctx.say(json_text(job_to_dict(job, with_history=True)))
     else:
-        ctx.say(job_detail_text(job, time.time()))
+        ctx.say(job_detail_text(job, store.now()))
     return EXIT_OK
 
 
 def cmd_status(args, ctx):
-    count_rows, pauses, worker_rows = ctx.store().status_snapshot()
-    now = time.time()
+    store = ctx.store()
+    count_rows, pauses, worker_rows = store.status_snapshot()
+    now = store.now()
     active = len(live_workers(worker_rows, now, ctx.config['lease_seconds']))
     totals, queues = status_counts(count_rows)
     if args.json:
@@ -3892,7 +3910,7 @@ def _worker_start(args, ctx):
         raise UsageError('--burst and --detach cannot be used together')
     db_path = ctx.db_path
     Store(db_path).close()                    # create or migrate before any fork
-    warning = check_db_safety(db_path)
+    warning = None if is_postgres_url(db_path) else check_db_safety(db_path)
     if warning:
         ctx.warn(warning)
     settings = settings_from_config(ctx.config, db_path, args.queue, args.burst)
@@ -3906,7 +3924,8 @@ def _worker_start(args, ctx):
 
 
 def _start_detached(ctx, settings, count):
-    log_path = pool_log_path(settings.db_path)
+    log_path = pool_log_path(settings.logs_dir if is_postgres_url(settings.db_path)
+                             else settings.db_path)
     ctx.out.flush()
     ctx.err.flush()
     pid = start_detached_pool(settings, count, log_path)
@@ -3926,7 +3945,7 @@ def _start_detached(ctx, settings, count):
 
 
 def _local_pools(store, lease):
-    now = time.time()
+    now = store.now()
     host = this_host()
     return [r for r in live_workers(store.workers(), now, lease, role='pool')
             if r['host'] == host]
@@ -3966,8 +3985,9 @@ def _worker_stop(args, ctx):
 
 
 def _worker_list(args, ctx):
-    rows = ctx.store().workers()
-    now = time.time()
+    store = ctx.store()
+    rows = store.workers()
+    now = store.now()
     lease = ctx.config['lease_seconds']
     host = this_host()
     rows = [r for r in rows if registration_alive(r, host, now, lease)]
@@ -4000,7 +4020,7 @@ def cmd_dlq(args, ctx):
     if args.all == bool(args.jobs):
         raise UsageError('give job ids or --all (not both)')
     store = ctx.store()
-    results = store.retry_dead(args.jobs, time.time(), every=args.all)
+    results = store.retry_dead(args.jobs, store.now(), every=args.all)
     if results:
         wake_idle_workers(store, len(results))
     if args.all:
@@ -4020,7 +4040,7 @@ def cmd_cancel(args, ctx):
     code = EXIT_OK
     for ref in args.jobs:
         try:
-            job = store.cancel(ref, time.time())
+            job = store.cancel(ref, store.now())
         except (JobNotFound, InvalidTransition) as exc:
             ctx.error(exc)
             code = EXIT_FAILURE
@@ -4094,7 +4114,7 @@ def cmd_wait(args, ctx):
 
 def _why_nothing_runs(store, ctx, queues):
     """Why waiting jobs in these queues may never run, or None if something serves them."""
-    workers = live_workers(store.workers(), time.time(), ctx.config['lease_seconds'])
+    workers = live_workers(store.workers(), store.now(), ctx.config['lease_seconds'])
     if not workers:
         return 'no live workers (start some with: queuectl worker start)'
     pauses = store.pause_rows()
@@ -4123,10 +4143,9 @@ def cmd_pause(args, ctx):
 def cmd_prune(args, ctx):
     states = args.status or ['completed', 'cancelled']
     _check_states(states, FINISHED_STATES)
-    before = None
-    if args.older_than:
-        before = time.time() - parse_duration(args.older_than, '--older-than')
-    removed = ctx.store().prune(states, before)
+    age = parse_duration(args.older_than, '--older-than') if args.older_than else None
+    store = ctx.store()
+    removed = store.prune(states, None if age is None else store.now() - age)
     logs_dir = logs_dir_for(ctx.db_path, ctx.env)
     for job_id, run_ids in removed:
         for run_id in run_ids:
@@ -4147,7 +4166,7 @@ def cmd_config(args, ctx):
         if args.json:
             data = dict((k, {'value': config[k], 'source': config.sources[k]})
                         for k, _, _, _ in CONFIG_KEYS)
-            data['db_path'] = {'value': db[0], 'source': db[1]}
+            data['db_path'] = {'value': mask_url(db[0]), 'source': db[1]}
             ctx.say(json_text(data))
         else:
             ctx.say(config_table(config, db))
@@ -4157,7 +4176,7 @@ def cmd_config(args, ctx):
     if args.action == 'get':
         value = ctx.config[key]
         if key == 'db_path':
-            value = db_path_and_source(getattr(args, 'db', None), ctx.config)[0]
+            value = mask_url(db_path_and_source(getattr(args, 'db', None), ctx.config)[0])
         ctx.say(str(value))
         return EXIT_OK
     path = config_file_path(ctx.env)
@@ -4167,7 +4186,7 @@ def cmd_config(args, ctx):
         data[canonical if canonical in CONFIG_SPECS else name] = value
     if args.action == 'set':
         data[key] = parse_config_value(key, args.value)
-        message = 'Set %s = %s' % (key, data[key])
+        message = 'Set %s = %s' % (key, mask_url(data[key]) if key == 'db_path' else data[key])
     else:
         data.pop(key, None)
         default = CONFIG_SPECS[key][0]
