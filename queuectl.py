@@ -542,7 +542,8 @@ def _json_load(text):
 
 
 def _placeholders(values):
-    return ', '.join('?' * len(values))
+    """'?, ?, ?' for an IN list; 'NULL' for none (SQLite takes IN (), PostgreSQL not)."""
+    return ', '.join('?' * len(values)) or 'NULL'
 
 
 def _create_db_file(path):
