@@ -1,4 +1,4 @@
-# queuectl: make test | lint | test-compat | test-oldest | test-newest | bench
+# queuectl: make test | test-postgres | lint | test-compat | test-oldest | test-newest | bench
 PYTHON ?= python3
 VENV := .venv
 CACHE := .cache
@@ -7,11 +7,21 @@ SQLITE_OLD := $(SQLITE_OLD_DIR)/libsqlite3.so.0
 PY_OLDEST := 3.6.15
 VERSION = $(shell $(PYTHON) queuectl.py --version)
 
-.PHONY: test lint test-compat test-oldest test-newest bench version clean
+.PHONY: test test-postgres lint test-compat test-oldest test-newest bench version clean
 
 ## the README's test command: the whole suite under the default python3
 test:
 	$(PYTHON) -m unittest test_queuectl
+
+## the suite's PostgreSQL half: a throwaway server (initdb, needs PostgreSQL's server
+## tools) and psycopg in .venv; here a PostgreSQL test that cannot run fails
+test-postgres: $(VENV)/.psycopg
+	QUEUECTL_TEST_POSTGRES=required $(VENV)/bin/python -m unittest -k Postgres test_queuectl
+
+$(VENV)/.psycopg:
+	test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install -q --disable-pip-version-check "psycopg[binary]"
+	touch $@
 
 ## vermin proves the Python 3.6 floor; the SQL scan proves the SQLite 3.15 floor
 lint: $(VENV)/bin/vermin
@@ -19,7 +29,7 @@ lint: $(VENV)/bin/vermin
 	$(PYTHON) -m unittest test_queuectl.TestPortability
 
 $(VENV)/bin/vermin:
-	$(PYTHON) -m venv $(VENV)
+	test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/pip install -q --disable-pip-version-check vermin
 
 ## every CPython 3.6-3.13 that pyenv has, then Python 3.6 on SQLite 3.15.0

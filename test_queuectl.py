@@ -2606,7 +2606,10 @@ class PostgresServer(object):
 
     def drop(self, name):
         """Drop a test's database, ending the sessions of processes it left."""
-        self.sql(self.admin, 'DROP DATABASE IF EXISTS %s WITH (FORCE)' % name)
+        try:
+            self.sql(self.admin, 'DROP DATABASE IF EXISTS %s WITH (FORCE)' % name)
+        except self.driver.Error:                           # PostgreSQL before 13
+            self.sql(self.admin, 'DROP DATABASE IF EXISTS %s' % name)
 
     def stop(self):
         self.tool('pg_ctl', '-D', os.path.join(self.dir, 'data'), '-m', 'immediate', 'stop')
