@@ -2581,7 +2581,8 @@ class PostgresServer(object):
                   "-c full_page_writes=off -c max_connections=300" % self.dir, 'start')
         self.driver = queuectl.PostgresDialect._driver()
         self.admin = self.connect('postgres')
-        self.sql(self.admin, "CREATE ROLE %s LOGIN PASSWORD '%s'" % (PG_CHECKED_ROLE, PG_PASSWORD))
+        self.sql(self.admin, "CREATE ROLE %s LOGIN SUPERUSER PASSWORD '%s'"
+                 % (PG_CHECKED_ROLE, PG_PASSWORD))
         self.count = 0
         self.emptied = []
         version = getattr(self.admin, 'server_version', None) or self.admin.info.server_version
@@ -2746,6 +2747,18 @@ class TestPostgres(OnPostgres, QueuectlTestCase):
                 self.assertIn(expect, err)
                 self.assertNotIn(PG_PASSWORD, err)
                 self.assertIn(':***@', err)
+
+    def test_the_password_may_come_from_pgpassword_or_pgpass(self):
+        url = 'postgresql://%s@/%s?host=%s' % (PG_CHECKED_ROLE, self.db_name, self.server.dir)
+        self.assertIn('password', self.fails(1, '--db', url, 'status'))
+        # libpq reads these from the process environment: real processes here.
+        added = self.run_proc('--db', url, 'add', 'true', env={'PGPASSWORD': PG_PASSWORD})
+        self.assertEqual(added, (0, 'Added job with ID: 1\n', ''))
+        with open(self.path('pgpass'), 'w') as handle:
+            handle.write('*:*:*:%s:%s\n' % (PG_CHECKED_ROLE, PG_PASSWORD))
+        os.chmod(handle.name, 0o600)
+        code, out, err = self.run_proc('--db', url, 'status', env={'PGPASSFILE': handle.name})
+        self.assertIn('Jobs: 1 total', out, err)
 
     def test_schema_is_created_once_however_many_start_together(self):
         procs = [self.spawn('add', '-q', 'echo %d' % i) for i in range(6)]
