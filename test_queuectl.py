@@ -1172,35 +1172,35 @@ class TestWorkerDeath(ReliabilityCase):
                          'overlapped the next attempt')
         self.assert_integrity()
 
-    def test_frozen_worker_loses_its_lease_and_its_stale_result_is_fenced_off(self):
-        env = {'QUEUECTL_LEASE_SECONDS': '1', 'QUEUECTL_HEARTBEAT_SECONDS': '0.2'}
-        # Attempt 1 hangs; attempt 2 waits for a go signal so that the frozen
-        # worker's stale finish is attempted while attempt 2 is still running.
+    def test_a_stalled_host_loses_its_lease_and_its_stale_result_is_fenced_off(self):
+        # Two "hosts" (QUEUECTL_HOSTNAME) share the queue. Host A stalls whole
+        # (SIGSTOP of its pool, as a frozen VM): host B recovers the job once the
+        # lease ran out; when A resumes, its attempt is void and stopped.
+        fast = {'QUEUECTL_LEASE_SECONDS': '1', 'QUEUECTL_HEARTBEAT_SECONDS': '0.2'}
         job_id = self.add(
             'echo start $QUEUECTL_ATTEMPT >> runs; echo $$ > pid.$QUEUECTL_ATTEMPT; '
             'if [ "$QUEUECTL_ATTEMPT" = 1 ]; then sleep 30; exit 3; fi; '
             'while [ ! -e go ]; do sleep 0.05; done; echo end $QUEUECTL_ATTEMPT >> runs')
-        pool = self.pool(2, env=env)
+        host_a = self.pool(1, env=dict(fast, QUEUECTL_HOSTNAME='host-a'))
         pgid1 = self.wait_pid_file(self.path('pid.1'))
         self.wait_until(lambda: self.row(job_id)['pgid'] == pgid1, what='pgid recorded')
-        frozen_pid = int(self.row(job_id)['worker'].rsplit(':', 1)[1])
-        os.kill(frozen_pid, signal.SIGSTOP)
-        self.addCleanup(lambda: pid_alive_not_zombie(frozen_pid) and os.kill(frozen_pid, signal.SIGCONT))
+        os.killpg(host_a.pid, signal.SIGSTOP)          # supervisor and worker, not the job
+        self.addCleanup(kill_quietly, host_a.pid)
         stopped = time.monotonic()
-
+        host_b = self.pool(1, env=dict(fast, QUEUECTL_HOSTNAME='host-b'))
         pgid2 = self.wait_pid_file(self.path('pid.2'), timeout=20)
-        took = time.monotonic() - stopped
-        note('SIGSTOPped worker (lease 1s): attempt 2 started %.3fs later' % took)
+        note('stalled host (lease 1s): attempt 2 started on another host %.3fs later'
+             % (time.monotonic() - stopped))
         row = self.row(job_id)
         self.assertEqual((row['state'], row['attempts']), ('processing', 2))
-        self.assertNotEqual(int(row['worker'].rsplit(':', 1)[1]), frozen_pid)
-        self.assert_group_gone(pgid1)           # attempt 1 was killed before attempt 2
+        self.assertTrue(row['worker'].startswith('host-b:'), row)
         self.assertEqual(self.history(job_id)[0]['error'], 'worker lost')
 
-        os.kill(frozen_pid, signal.SIGCONT)
-        self.wait_until(lambda: 'job %d attempt 1: result discarded' % job_id in pool.err.text()
-                        or 'job %d attempt 1: no longer ours' % job_id in pool.err.text(),
-                        what='the resumed worker notices it lost the job')
+        os.killpg(host_a.pid, signal.SIGCONT)
+        self.wait_until(lambda: 'job %d attempt 1: no longer ours' % job_id in host_a.err.text()
+                        or 'job %d attempt 1: result discarded' % job_id in host_a.err.text(),
+                        what='the resumed host notices it lost the job')
+        self.assert_group_gone(pgid1)                   # host A stopped its void attempt
         row = self.row(job_id)
         self.assertEqual((row['state'], row['attempts']), ('processing', 2), row)
         open(self.path('go'), 'w').close()
@@ -1211,10 +1211,34 @@ class TestWorkerDeath(ReliabilityCase):
                          [(1, 'worker lost'), (2, None)])
         self.assertEqual(self.lines('runs'), ['start', '1', 'start', '2', 'end', '2'])
         self.assertNotEqual(pgid1, pgid2)
-        code, log = self.stop_pool(pool)
-        self.assertEqual(code, 0, log)
+        for pool in (host_a, host_b):
+            code, log = self.stop_pool(pool)
+            self.assertEqual(code, 0, log)
         self.assertEqual(self.state(job_id), 'completed')
         self.assert_integrity()
+
+    def test_a_clock_step_past_the_lease_kills_no_job_on_this_host(self):
+        # After the wall clock jumps forward by more than lease_seconds, every
+        # lease on this host looks expired. Jobs here are judged by their
+        # worker's pid, so nothing is recovered and the job ends as attempt 1.
+        fast = {'QUEUECTL_LEASE_SECONDS': '1', 'QUEUECTL_HEARTBEAT_SECONDS': '0.1'}
+        job_id = self.add('touch started; while [ ! -e go ]; do sleep 0.05; done')
+        pool = self.pool(1, env=fast)
+        self.wait_until(lambda: os.path.exists(self.path('started')), what='job started')
+        with contextlib.closing(sqlite3.connect(self.db_path, timeout=10)) as conn:
+            conn.execute('UPDATE jobs SET lease_until = lease_until - 3600')   # the jump
+            conn.commit()
+        other = self.pool(1, env=fast)          # another pool on this host, recovering
+        time.sleep(1.0)                         # ten heartbeats of both pools
+        row = self.row(job_id)
+        self.assertEqual((row['state'], row['attempts']), ('processing', 1), row)
+        open(self.path('go'), 'w').close()
+        self.wait_state(job_id, 'completed')
+        self.assertEqual([h['error'] for h in self.history(job_id)], [None])
+        for proc in (pool, other):
+            code, log = self.stop_pool(proc)
+            self.assertEqual(code, 0, log)
+            self.assertNotIn('worker lost', log)
 
 
 ########################################################################
@@ -2462,7 +2486,7 @@ class TestPortability(QueuectlTestCase):
         steps = []
         store.conn.set_progress_handler(lambda: steps.append(1), 100)    # every 100 VM ops
         self.assertTrue(store.runnable_exists(time.time()))
-        job = store.claim('w', 'h:1', time.time(), 30)
+        job = store.claim('w', 'h:1', 30)
         store.conn.set_progress_handler(None, 0)
         self.assertEqual(job['id'], job_id)
         self.assertLess(len(steps) * 100, 20000, 'claims walked the backlog')
@@ -2477,7 +2501,7 @@ class TestPortability(QueuectlTestCase):
         store.conn.set_trace_callback(lambda sql: statements.append(sql))  # 3.6: hashable
         now = time.time()
         store.runnable_exists(now, ['default'])
-        store.claim('w', 'h:1', now, 30, None)
+        store.claim('w', 'h:1', 30, None)
         store.next_due(now)
         store.has_work_in_flight()
         store.status_snapshot()
