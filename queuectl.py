@@ -519,6 +519,15 @@ def _placeholders(values):
     return ', '.join('?' * len(values))
 
 
+def _disk_full(path):
+    """Whether the filesystem holding path has (next to) no room left."""
+    try:
+        info = os.statvfs(os.path.dirname(path) or '.')
+    except OSError:
+        return False
+    return info.f_bavail * info.f_frsize < 64 * 1024
+
+
 def _create_db_file(path):
     """Create the database file 0600 before SQLite does (it would use 0644)."""
     ensure_private_dir(os.path.dirname(path))
@@ -565,6 +574,7 @@ class Store(object):
             else:
                 path = MEMORY_DB
         self.path = path
+        self.verb = 'write' if create else 'read'   # what failed, for messages
         try:
             # timeout=0: no SQLite busy handler (it sleeps 1 ms and more, or whole
             # seconds where built without usleep); _retry backs off from 0.2 ms.
@@ -620,12 +630,17 @@ class Store(object):
             return StoreError('cannot write database %s: the file or its folder is '
                               'read-only' % self.path)
         if 'disk is full' in text or 'disk I/O' in text:
-            return StoreError('cannot write database %s: %s' % (self.path, text))
+            if 'disk is full' in text or _disk_full(self.path):
+                text = 'the disk is full'
+                if self.verb == 'read':
+                    text += ' (SQLite needs room for the -shm file of an open database)'
+            return StoreError('cannot %s database %s: %s' % (self.verb, self.path, text))
         if 'unable to open' in text:
             return StoreError('cannot open database %s: %s' % (self.path, text))
         return StoreError('database %s: %s' % (self.path, text))
 
     def _run_tx(self, mode, fn, args):
+        self.verb = 'write' if mode == 'IMMEDIATE' else 'read'
         self.conn.execute('BEGIN ' + mode)
         try:
             result = fn(*args)

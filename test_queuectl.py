@@ -1455,6 +1455,203 @@ def kill_quietly(pid):
 
 
 ########################################################################
+# One database session per pool: the supervisor claims and records
+########################################################################
+
+def child_pids(parent):
+    """Live (non-zombie) children of a process (Linux /proc scan)."""
+    found = []
+    for entry in os.listdir('/proc'):
+        if not entry.isdigit():
+            continue
+        try:
+            with open('/proc/%s/stat' % entry, 'rb') as handle:
+                data = handle.read()
+        except OSError:
+            continue
+        fields = data[data.rindex(b')') + 2:].split()
+        if int(fields[1]) == parent and fields[0] not in (b'Z', b'X'):
+            found.append(int(entry))
+    return found
+
+
+@unittest.skipUnless(LINUX, 'reads /proc')
+class TestPoolSession(ReliabilityCase):
+
+    def test_a_pool_of_any_size_holds_one_database_connection(self):
+        ids = [self.add('touch started.$QUEUECTL_JOB_ID; while [ ! -e go ]; do sleep 0.02; done')
+               for _ in range(4)]
+        pool = self.pool(4)
+        self.wait_until(lambda: all(os.path.exists(self.path('started.%d' % i)) for i in ids),
+                        what='four jobs running')
+        real = os.path.realpath(self.db_path)
+        holders = {}
+        for pid in [pool.pid] + child_pids(pool.pid):
+            for fd in os.listdir('/proc/%d/fd' % pid):
+                try:
+                    if os.readlink('/proc/%d/fd/%s' % (pid, fd)) == real:
+                        holders[pid] = holders.get(pid, 0) + 1
+                except OSError:
+                    pass
+        self.assertEqual(holders, {pool.pid: 1}, 'processes with the database open')
+        open(self.path('go'), 'w').close()
+        for job_id in ids:
+            self.wait_state(job_id, 'completed')
+        code, log = self.stop_pool(pool)
+        self.assertEqual(code, 0, log)
+
+    def test_a_job_claimed_for_a_worker_that_never_started_it_is_released_uncharged(self):
+        pool = self.pool(1)
+        [(worker_pid, _, _)] = self.worker_rows(pool_pid=pool.pid)
+        os.kill(worker_pid, signal.SIGSTOP)             # it never reads the job sent to it
+        job_id = self.add('--max-retries', '0', 'echo $QUEUECTL_ATTEMPT >> runs')
+        self.wait_state(job_id, 'processing')
+        os.kill(worker_pid, signal.SIGKILL)
+        self.wait_state(job_id, ('completed', 'dead'))
+        job = self.job(job_id)
+        self.assertEqual((job['state'], job['attempts']), ('completed', 1), job)
+        self.assertEqual([h['attempt'] for h in job['history']], [1])
+        self.assertEqual(self.lines('runs'), ['1'])
+        code, log = self.stop_pool(pool)
+        self.assertEqual(code, 0, log)
+        self.assertIn('job %d attempt 1 never started: its worker died; back to pending, '
+                      'not counted' % job_id, log)
+
+    def test_a_supervisor_killed_mid_run_leaves_its_workers_to_record_and_start_nothing(self):
+        ids = [self.add('echo $QUEUECTL_ATTEMPT >> runs.$QUEUECTL_JOB_ID; '
+                        'touch started.$QUEUECTL_JOB_ID; while [ ! -e go ]; do sleep 0.02; done')
+               for _ in range(2)]
+        pool = self.pool(2)
+        self.wait_until(lambda: all(os.path.exists(self.path('started.%d' % i)) for i in ids),
+                        what='both jobs running')
+        workers = child_pids(pool.pid)
+        waiting = self.add('touch third')
+        os.kill(pool.pid, signal.SIGKILL)
+        pool.wait()
+        open(self.path('go'), 'w').close()
+        for job_id in ids:
+            self.wait_state(job_id, 'completed')
+            self.assertEqual(self.job(job_id)['attempts'], 1)
+            self.assertEqual(self.lines('runs.%d' % job_id), ['1'])
+        self.wait_until(lambda: not any(pid_alive_not_zombie(p) for p in workers),
+                        what='orphaned workers exited')
+        self.assertEqual(self.worker_rows(), [])
+        self.assertEqual(self.state(waiting), 'pending')
+        self.assertFalse(os.path.exists(self.path('third')))
+        self.burst(1)
+        self.assertEqual(self.state(waiting), 'completed')
+        self.assert_integrity()
+
+    def test_a_pool_whose_workers_keep_dying_stops_with_a_clear_message(self):
+        pool = self.pool(1)
+
+        def kill_its_workers():
+            for pid in child_pids(pool.pid):
+                kill_quietly(pid)
+            return pool.poll() is not None
+        self.wait_until(kill_its_workers, timeout=30, interval=0.005,
+                        what='the pool gives up on its dying workers')
+        code, log = self.stop_pool(pool)
+        self.assertEqual(code, 1, log)
+        self.assertIn('workers keep dying (5 in a row, no job finishing between); '
+                      'stopping the pool', log)
+        self.assertEqual(self.worker_rows(), [])
+        self.assertEqual(self.worker_rows(role='pool'), [])
+
+    def test_a_retry_made_runnable_by_recovery_runs_without_waiting_for_a_poll(self):
+        slow = {'QUEUECTL_POLL_INTERVAL': '60', 'QUEUECTL_HEARTBEAT_SECONDS': '0.2',
+                'QUEUECTL_BACKOFF_BASE': '0'}
+        self.add('echo $QUEUECTL_ATTEMPT >> runs; if [ "$QUEUECTL_ATTEMPT" = 1 ]; then '
+                 'sleep 30; fi')
+        doomed = self.pool(1, env=slow)
+        self.wait_until(lambda: self.lines('runs') == ['1'], what='attempt 1 running')
+        survivor = self.pool(1, env=slow)               # idle; nobody will wake it
+        os.killpg(doomed.pid, signal.SIGKILL)
+        doomed.wait()
+        killed = time.monotonic()
+        self.wait_until(lambda: self.lines('runs') == ['1', '2'], timeout=10,
+                        what='attempt 2 started by the idle pool')
+        note('a job recovered by an idle pool (poll_interval 60s) re-ran %.2fs after its '
+             'pool was killed' % (time.monotonic() - killed))
+        code, log = self.stop_pool(survivor)
+        self.assertEqual(code, 0, log)
+        self.assertIn('worker lost', log)
+
+
+class TestFullDisk(ReliabilityCase):
+    """A small tmpfs as the queue's home (needs root to mount; always unmounted)."""
+
+    def small_disk(self, size):
+        if os.geteuid() != 0 or not LINUX:
+            self.skipTest('mounting a tmpfs needs root on Linux')
+        disk = self.path('disk')
+        os.mkdir(disk, 0o700)
+        done = subprocess.run(['mount', '-t', 'tmpfs', '-o', 'size=%s,mode=0700' % size,
+                               'tmpfs', disk], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        if done.returncode != 0:
+            self.skipTest('cannot mount a tmpfs here: %s' % done.stderr.decode().strip())
+        self.addCleanup(subprocess.run, ['umount', '-l', disk])
+        self.env['QUEUECTL_HOME'] = disk
+        self.db_path = os.path.join(disk, 'queue.db')
+        return disk
+
+    def fill(self, disk):
+        """Take every free byte of the disk; returns the filler's path."""
+        filler = os.path.join(disk, 'filler')
+        with open(filler, 'wb') as handle:
+            try:
+                while True:
+                    handle.write(b'\0' * 65536)
+                    handle.flush()
+            except OSError:
+                pass
+        return filler
+
+    def test_a_full_disk_says_so_and_a_read_never_says_cannot_write(self):
+        disk = self.small_disk('1m')
+        self.add('true')                        # the database exists, closed (no -wal, -shm)
+        self.fill(disk)
+        err = self.fails(1, 'add', 'true')
+        self.assertRegex(err, r'\Aqueuectl: error: cannot write database \S+: the disk is '
+                              r'full\n\Z')
+        code, out, err = self.cli('status')
+        self.assertNotIn('cannot write', err)
+        if code:
+            self.assertRegex(err, r'\Aqueuectl: error: cannot read database \S+: the disk is '
+                                  r'full[^\n]*\n\Z')
+
+    def test_a_full_disk_holds_results_and_claims_until_space_returns(self):
+        disk = self.small_disk('2m')
+        first = self.add('touch %s; while [ ! -e %s ]; do sleep 0.02; done'
+                         % (self.path('started'), self.path('go')))
+        second = self.add('touch %s' % self.path('second'))
+        pool = self.pool(1, env={'QUEUECTL_HEARTBEAT_SECONDS': '0.1'})
+        self.wait_until(lambda: os.path.exists(self.path('started')), what='job started')
+        filler = self.fill(disk)
+        refused = 0
+        while refused == 0:                     # until the WAL itself has no room left
+            code, _, err = self.cli('add', 'true')
+            refused = code
+        self.assertIn('the disk is full', err)
+        open(self.path('go'), 'w').close()
+        self.wait_until(lambda: 'cannot write the database' in pool.err.text(),
+                        what='the pool says it cannot write')
+        time.sleep(0.5)                         # several heartbeats and retries
+        self.assertEqual(self.row(first)['state'], 'processing')
+        self.assertFalse(os.path.exists(self.path('second')), 'claimed on a full disk')
+        self.assertIsNone(pool.poll())
+        os.unlink(filler)
+        self.wait_state(first, 'completed')
+        self.wait_state(second, 'completed')
+        code, log = self.stop_pool(pool)
+        self.assertEqual(code, 0, log)
+        self.assertEqual(log.count('cannot write the database'), 1, log)
+        self.assertIn('the database takes writes again', log)
+        self.assertEqual(self.job(first)['attempts'], 1)
+        self.assert_integrity()
+
+
+########################################################################
 # Concurrency, big output, crashing adds, bad environments
 ########################################################################
 
