@@ -774,7 +774,7 @@ class Store(object):
         """The job with id or key `ref`; JobNotFound if there is none."""
         ref = str(ref)
         row = None
-        if ref.isdigit():
+        if ref.isdecimal():                 # what int() takes ('²' is a digit, not decimal)
             row = self.conn.execute(JOB_SELECT + ' WHERE id = ?', (int(ref),)).fetchone()
         if row is None:
             row = self.conn.execute(JOB_SELECT + ' WHERE key = ?', (ref,)).fetchone()
@@ -1520,7 +1520,8 @@ class OutputCapture(object):
         self.path = path
         self.head_left = limit // 2
         self.tail_limit = limit - limit // 2
-        self.tail = []
+        import collections
+        self.tail = collections.deque()
         self.tail_size = 0
         self.dropped = 0
         self.handle = None
@@ -1541,7 +1542,7 @@ class OutputCapture(object):
         while self.tail_size - len(self.tail[0]) >= self.tail_limit:
             self.dropped += len(self.tail[0])
             self.tail_size -= len(self.tail[0])
-            self.tail.pop(0)
+            self.tail.popleft()
 
     def _write_file(self, data):
         """Append to the log; after a write error (disk full, folder gone) stop
@@ -1595,8 +1596,11 @@ def _posix_spawn(argv, cwd, env, out_fd):  # novermin: used only where _HAS_POSI
                (os.POSIX_SPAWN_DUP2, out_fd, 1),  # novermin
                (os.POSIX_SPAWN_DUP2, out_fd, 2)]  # novermin
     # Python ignores SIGPIPE and SIGXFSZ; a shell must start with the defaults.
-    return os.posix_spawn(argv[0], argv, env, file_actions=actions,  # novermin
-                          setsid=True, setsigdef=(signal.SIGPIPE, signal.SIGXFSZ))
+    try:
+        return os.posix_spawn(argv[0], argv, env, file_actions=actions,  # novermin
+                              setsid=True, setsigdef=(signal.SIGPIPE, signal.SIGXFSZ))
+    finally:
+        os.chdir('/')       # an idle worker must not keep the job's folder (a mount) busy
 
 
 def _popen_spawn(argv, cwd, env, out_fd):
@@ -1987,7 +1991,7 @@ def log_write(log, write, applied):
 def parse_worker_label(label):
     """'host:pid' (the worker that ran a job) -> (host, pid); (None, None) if absent."""
     host, _, pid = (label or '').rpartition(':')
-    return (host, int(pid)) if host and pid.isdigit() else (None, None)
+    return (host, int(pid)) if host and pid.isdecimal() else (None, None)
 
 
 def prune_stale_workers(store, lease):
@@ -2894,14 +2898,15 @@ def format_local(ts):
 def format_iso(ts):
     """UTC ISO 8601 with milliseconds, for --json.
 
-    >>> format_iso(0)
-    '1970-01-01T00:00:00.000Z'
+    >>> format_iso(0), format_iso(100.9996)
+    ('1970-01-01T00:00:00.000Z', '1970-01-01T00:01:41.000Z')
     """
     if ts is None:
         return None
+    millis = int(round(ts * 1000))          # round first: 100.9996 is ...:41.000Z
     try:
-        return '%s.%03dZ' % (time.strftime('%Y-%m-%dT%H:%M:%S', time.gmtime(ts)),
-                             int(round((ts % 1) * 1000)) % 1000)
+        return '%s.%03dZ' % (time.strftime('%Y-%m-%dT%H:%M:%S', time.gmtime(millis // 1000)),
+                             millis % 1000)
     except (OverflowError, ValueError, OSError):
         return None
 
@@ -3602,7 +3607,7 @@ def build_spec(opts, config, now, cwd=None):
     key = get('key')
     if key is not None:
         key = _check_text(str(key), '--key')
-        if not key.strip() or key.isdigit() or escape_text(key) != key:
+        if not key.strip() or key.isdecimal() or escape_text(key) != key:
             raise UsageError('--key: expected a name that is not a number and has no control '
                              'characters, got %r' % key)
     work_dir = get('cwd') or cwd or _current_dir()

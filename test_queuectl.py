@@ -1542,6 +1542,18 @@ class TestPoolSession(ReliabilityCase):
         self.assertEqual(self.state(waiting), 'completed')
         self.assert_integrity()
 
+    def test_an_idle_worker_does_not_stay_in_the_last_jobs_folder(self):
+        folder = self.path('mounted')
+        os.mkdir(folder)
+        job_id = self.add('--cwd', folder, 'pwd')
+        pool = self.pool(1)
+        self.wait_state(job_id, 'completed')
+        self.assertEqual(self.ok('logs', str(job_id), '--attempt', '1'), folder + '\n')
+        [worker] = child_pids(pool.pid)
+        self.assertNotEqual(os.readlink('/proc/%d/cwd' % worker), folder)
+        code, log = self.stop_pool(pool)
+        self.assertEqual(code, 0, log)
+
     def test_a_pool_whose_workers_keep_dying_stops_with_a_clear_message(self):
         pool = self.pool(1)
 
@@ -2255,6 +2267,14 @@ class TestKeys(FlowTestCase):
         self.assertEqual(self.ok('add', '-q', '--key', 'K', 'echo thrice'), '1\n')
         self.assertEqual(self.count_jobs(), 1)
         self.assertEqual(self.job('K')['command'], 'echo once')
+
+    def test_a_reference_with_non_ascii_digits_is_a_key_not_a_crash(self):
+        self.add('true')
+        for ref in ('\u00b2', '\u0663'):          # superscript two, Arabic-Indic three
+            self.assertIn('no job with id or key', self.fails(1, 'show', ref))
+            self.assertIn('no job with id or key', self.fails(1, 'cancel', ref))
+        job_id = self.add('--key', '\u00b2', 'true')
+        self.assertEqual(self.job('\u00b2')['id'], job_id)
 
     def test_every_command_that_takes_a_job_accepts_its_key(self):
         flag = self.path('flag')
