@@ -28,6 +28,10 @@ import queuectl
 HERE = os.path.dirname(os.path.abspath(__file__))
 SCRIPT = os.path.join(HERE, 'queuectl.py')
 LINUX = sys.platform.startswith('linux')
+# The slow tier (tens of seconds: load, huge output, huge batches) runs with
+# QUEUECTL_SLOW_TESTS=1: `make test-slow`, and always in CI.
+slow = unittest.skipUnless(os.environ.get('QUEUECTL_SLOW_TESTS') == '1',
+                           'slow tier: make test-slow (QUEUECTL_SLOW_TESTS=1)')
 
 
 class QueuectlTestCase(unittest.TestCase):
@@ -1679,6 +1683,7 @@ class TestLoad(ReliabilityCase):
     ADDS_PER_PROC = 20
     ADD_SINGLES = ADDS_PER_PROC if os.environ.get('RELIABILITY_SINGLE_ADDS') else 2
 
+    @slow
     def test_concurrent_adds_readers_and_workers(self):
         marks = self.path('marks')
         os.mkdir(marks)
@@ -1759,6 +1764,7 @@ class TestLoad(ReliabilityCase):
         self.assertEqual(stat.S_IMODE(os.stat(self.db_path).st_mode), 0o600)
         self.assert_integrity()
 
+    @slow
     def test_huge_output_on_both_streams_is_capped(self):
         job_id = self.add('head -c 200000000 /dev/zero & head -c 200000000 /dev/zero >&2; '
                           'wait; echo END')
@@ -1782,6 +1788,7 @@ class TestLoad(ReliabilityCase):
         self.assertEqual(stat.S_IMODE(os.stat(path).st_mode), 0o600)
         self.assert_integrity()
 
+    @slow
     def test_kill_9_during_a_big_batch_add_is_all_or_nothing(self):
         count = 200000
         lines = ''.join('echo %d\n' % i for i in range(count)).encode()
