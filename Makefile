@@ -1,4 +1,4 @@
-# queuectl: make test | test-postgres | lint | test-compat | test-oldest | test-newest | bench
+# queuectl: make test | test-slow | test-postgres | lint | test-compat | test-oldest | test-newest | bench
 PYTHON ?= python3
 VENV := .venv
 CACHE := .cache
@@ -7,11 +7,16 @@ SQLITE_OLD := $(SQLITE_OLD_DIR)/libsqlite3.so.0
 PY_OLDEST := 3.6.15
 VERSION = $(shell $(PYTHON) queuectl.py --version)
 
-.PHONY: test test-postgres lint test-compat test-oldest test-newest bench version clean
+.PHONY: test test-slow test-postgres lint test-compat test-oldest test-newest bench version clean
 
-## the README's test command: the whole suite under the default python3
+## the README's test command: the suite under the default python3 (slow tier skipped)
 test:
 	$(PYTHON) -m unittest test_queuectl
+
+## only the slow tier: load, huge output, huge batches (CI runs it too)
+test-slow:
+	QUEUECTL_SLOW_TESTS=1 $(PYTHON) -m unittest -k test_concurrent_adds -k test_huge_output \
+		-k test_kill_9_during_a_big_batch test_queuectl
 
 ## the suite's PostgreSQL half: a throwaway server (initdb, needs PostgreSQL's server
 ## tools) and psycopg in .venv; here a PostgreSQL test that cannot run fails
@@ -46,11 +51,14 @@ test-compat:
 	$(MAKE) test-oldest
 
 ## Python 3.6 against SQLite 3.15.0 (the floor); builds the library once
+## QUEUECTL_REQUIRE_FLOOR=1 (CI) turns "SKIPPED" into a failure.
 test-oldest:
-	@if ! command -v pyenv >/dev/null 2>&1 || ! pyenv versions --bare | grep -qx '$(PY_OLDEST)'; then \
-		echo "test-oldest: SKIPPED: pyenv or Python $(PY_OLDEST) not found"; exit 0; fi; \
+	@skip() { echo "test-oldest: SKIPPED: $$1"; [ "$$QUEUECTL_REQUIRE_FLOOR" != 1 ] || \
+		{ echo "test-oldest: FAILED: the floor (Python $(PY_OLDEST), SQLite 3.15.0) must run in CI"; exit 1; }; exit 0; }; \
+	if ! command -v pyenv >/dev/null 2>&1 || ! pyenv versions --bare | grep -qx '$(PY_OLDEST)'; then \
+		skip "pyenv or Python $(PY_OLDEST) not found"; fi; \
 	if [ ! -f $(SQLITE_OLD) ] && ! $(MAKE) --no-print-directory $(SQLITE_OLD); then \
-		echo "test-oldest: SKIPPED: could not build SQLite 3.15.0 (needs npm and gcc)"; exit 0; fi; \
+		skip "could not build SQLite 3.15.0 (needs npm and gcc)"; fi; \
 	echo "== Python $(PY_OLDEST) with SQLite 3.15.0"; \
 	LD_LIBRARY_PATH=$(CURDIR)/$(SQLITE_OLD_DIR) PYENV_VERSION=$(PY_OLDEST) \
 		QUEUECTL_EXPECT_SQLITE=3.15.0 python3 -m unittest test_queuectl

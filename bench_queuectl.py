@@ -187,16 +187,25 @@ class Home(object):
 def timed(argv, env, cwd=None, stdin=None):
     """Wall time of one process from start to exit. Output goes to /dev/null (or a file),
     never a pipe: tsp and nq leave background children holding their stdout."""
+    return timed_cpu(argv, env, cwd, stdin)[0]
+
+
+def timed_cpu(argv, env, cwd=None, stdin=None):
+    """(wall, CPU) seconds of one process: CPU is user + system time of it and of
+    every descendant it waited for (a pool's workers and their jobs; xargs' shells)."""
+    import resource
     with tempfile.TemporaryFile() as stdin_file:
         stdin_file.write(stdin or b'')
         stdin_file.seek(0)
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
         start = time.perf_counter()
         code = subprocess.call(argv, env=env, cwd=cwd, stdin=stdin_file if stdin else DEVNULL,
                                stdout=DEVNULL, stderr=DEVNULL)
         elapsed = time.perf_counter() - start
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if code != 0:
         raise BenchError('%s exited %d' % (' '.join(argv)[:80], code))
-    return elapsed
+    return elapsed, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
 def proc_stat(pid):
@@ -353,19 +362,21 @@ def bench_add(cfg):
     return rows
 
 
-def queuectl_throughput(home, jobs, workers=2, installed=None):
-    """Add `jobs` true jobs (timed apart), then time the burst run; checks all completed.
-    installed: a compiled_copy() folder, to run the pool as `python3 -m queuectl`."""
+def queuectl_throughput(home, jobs, workers=2, installed=None, command='true'):
+    """Add `jobs` jobs (timed apart), then time the burst run; checks all completed.
+    installed: a compiled_copy() folder, to run the pool as `python3 -m queuectl`.
+    Returns (add seconds, run seconds, run CPU seconds)."""
     before = home.status()['jobs'].get('completed', 0)
-    add_time = timed(qc('add', '--stdin'), home.env, home.path, stdin=true_lines(jobs))
+    add_time = timed(qc('add', '--stdin'), home.env, home.path,
+                     stdin=true_lines(jobs, command))
     pool, env = qc('worker', 'start', '--count', str(workers), '--burst'), home.env
     if installed:
         pool, env = [PY, '-m', 'queuectl'] + pool[2:], dict(env, PYTHONPATH=installed)
-    run_time = timed(pool, env, home.path)
+    run_time, cpu = timed_cpu(pool, env, home.path)
     done = home.status()['jobs'].get('completed', 0) - before
     if done != jobs:
         raise BenchError('the burst run completed %d of %d jobs' % (done, jobs))
-    return add_time, run_time
+    return add_time, run_time, cpu
 
 
 def peer_throughput(home, peer, jobs, workers=2):
@@ -393,17 +404,26 @@ def peer_throughput(home, peer, jobs, workers=2):
 
 
 def bench_throughput(cfg):
-    res = dict((k, []) for k in ('run', 'script', 'total', 'xargs', 'loop', 'tsp', 'nq'))
+    res = dict((k, []) for k in ('run', 'script', 'total', 'xargs', 'loop', 'tsp', 'nq',
+                                 'cpu', 'xargs_cpu', 'wide', 'wide_xargs'))
     for _ in range(cfg.tp_runs):
         home = Home('thruput')
         try:
-            add_time, run_time = queuectl_throughput(home, cfg.jobs,
-                                                     installed=compiled_copy(home))
+            installed = compiled_copy(home)
+            add_time, run_time, cpu = queuectl_throughput(home, cfg.jobs, installed=installed)
             res['run'].append(run_time)
             res['total'].append(add_time + run_time)
+            res['cpu'].append(cpu * 1000 / cfg.jobs)
             res['script'].append(queuectl_throughput(home, cfg.jobs)[1])
-            res['xargs'].append(timed(['sh', '-c', 'seq %d | xargs -P2 -I{} sh -c true'
-                                       % cfg.jobs], home.env, home.path))
+            wall, cpu = timed_cpu(['sh', '-c', 'seq %d | xargs -P2 -I{} sh -c true' % cfg.jobs],
+                                  home.env, home.path)
+            res['xargs'].append(wall)
+            res['xargs_cpu'].append(cpu * 1000 / cfg.jobs)
+            res['wide'].append(queuectl_throughput(home, cfg.wide_jobs, 32, installed,
+                                                   'sleep 0.05')[1])
+            res['wide_xargs'].append(timed(['sh', '-c', 'seq %d | xargs -P32 -I{} sh -c '
+                                            '"sleep 0.05"' % cfg.wide_jobs], home.env,
+                                           home.path))
             floor_loop_db(home.file('loop.db'), cfg.jobs)
             res['loop'].append(timed([PY, '-c', FLOOR_LOOP_SCRIPT, home.file('loop.db'), '2'],
                                      home.env, home.path))
@@ -420,6 +440,13 @@ def bench_throughput(cfg):
                 res['script'], floor),
             row('thruput', 'queuectl add --stdin + burst run', 's', res['total'], floor),
             row('thruput', 'floor: seq | xargs -P2 sh -c true', 's', res['xargs']),
+            row('thruput', 'CPU per job, all processes (pool, workers, jobs)', 'ms',
+                res['cpu'], median(res['xargs_cpu']), ('ratio', 1.15)),
+            row('thruput', 'floor: CPU per job of xargs -P2 and its shells', 'ms',
+                res['xargs_cpu']),
+            row('thruput', 'queuectl %d sleep 0.05 jobs, 32 workers, installed' % cfg.wide_jobs,
+                's', res['wide'], median(res['wide_xargs']), ('ratio', 1.25)),
+            row('thruput', 'floor: seq | xargs -P32 sh -c "sleep 0.05"', 's', res['wide_xargs']),
             row('thruput', 'bare Python claim loop (no queuectl features)', 's', res['loop'],
                 floor)]
     rows.extend(row('thruput', 'peer: %s enqueue + run' % p, 's', res[p], floor)
@@ -647,7 +674,7 @@ def parse_args(argv):
     cfg.pickup_reps = 10 if cfg.quick else 20
     cfg.batch_runs = 1 if cfg.quick else 3
     cfg.status_runs = 3 if cfg.quick else 5
-    cfg.idle_seconds, cfg.jobs, cfg.batch_jobs = 3.0, 2000, 100000
+    cfg.idle_seconds, cfg.jobs, cfg.batch_jobs, cfg.wide_jobs = 3.0, 2000, 100000, 1000
     return cfg
 
 

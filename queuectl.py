@@ -62,7 +62,8 @@ MAX_DURATION = 100 * 365 * 86400    # seconds; longer durations are refused
 PGID_RECORD_AFTER = 0.05            # seconds a job runs before its pgid is written
 BURST_POLL_FIRST = 0.001            # seconds; a --burst worker waiting on others' jobs
 BURST_POLL_MAX = 0.05               # polls this often, then backs off to this
-RESPAWN_DELAY = 1.0                 # seconds between respawns of a crashing worker
+RESPAWN_FIRST = 0.05                # seconds before restarting a worker that died
+RESPAWN_MAX = 2.0                   # twice in a row, doubling up to this
 NETWORK_FILESYSTEMS = ('nfs', 'nfs4', 'cifs', 'smb', 'smbfs', 'smb3',
                        'fuse.sshfs', 'afs', '9p', 'ceph', 'glusterfs')
 
@@ -541,9 +542,23 @@ def _json_load(text):
     return json.loads(text)
 
 
+def _named(rows, names):
+    """Rows as dicts keyed by names: storage returns named rows, never tuples."""
+    return [dict(zip(names, row)) for row in rows]
+
+
 def _placeholders(values):
     """'?, ?, ?' for an IN list; 'NULL' for none (SQLite takes IN (), PostgreSQL not)."""
     return ', '.join('?' * len(values)) or 'NULL'
+
+
+def _disk_full(path):
+    """Whether the filesystem holding path has (next to) no room left."""
+    try:
+        info = os.statvfs(os.path.dirname(path) or '.')
+    except OSError:
+        return False
+    return info.f_bavail * info.f_frsize < 64 * 1024
 
 
 def _create_db_file(path):
@@ -553,6 +568,23 @@ def _create_db_file(path):
         os.close(os.open(path, os.O_RDWR | os.O_CREAT, 0o600))
     except OSError as exc:
         raise StoreError('cannot create database %s: %s' % (path, _os_reason(exc)))
+
+
+class PoolWrite(object):
+    """A change a pool must record, kept until it is committed (Store.pool_round).
+
+    kind: 'finish' (state, delay, exit_code, error), 'release' (error, started),
+    'pgid' (pgid), 'register' (row), 'unregister' (row: the worker id). `note`
+    and `took` only serve the pool's log line.
+    """
+    __slots__ = ('kind', 'job', 'state', 'delay', 'exit_code', 'error', 'started', 'pgid',
+                 'row', 'note', 'took')
+
+    def __init__(self, kind, job=None, state=None, delay=0.0, exit_code=None, error=None,
+                 started=True, pgid=None, row=None, note=None, took=0.0):
+        self.kind, self.job, self.state, self.delay = kind, job, state, delay
+        self.exit_code, self.error, self.started, self.pgid = exit_code, error, started, pgid
+        self.row, self.note, self.took = row, note, took
 
 
 # -- what SQLite and PostgreSQL spell differently ---------------------------
@@ -636,15 +668,21 @@ class SqliteDialect(object):
         return isinstance(exc, sqlite3.OperationalError) and _is_busy(exc)
 
     @staticmethod
-    def translate(exc, path):
+    def translate(exc, store):
+        """exc as one line for the user; store.verb says what was being done."""
         text = str(exc)
+        path = store.path
         if 'not a database' in text or 'malformed' in text:
             return StoreError('%s is not a queuectl database (%s)' % (path, text))
         if 'readonly' in text or 'read-only' in text:
             return StoreError('cannot write database %s: the file or its folder is '
                               'read-only' % path)
         if 'disk is full' in text or 'disk I/O' in text:
-            return StoreError('cannot write database %s: %s' % (path, text))
+            if 'disk is full' in text or _disk_full(path):
+                text = 'the disk is full'
+                if store.verb == 'read':
+                    text += ' (SQLite needs room for the -shm file of an open database)'
+            return StoreError('cannot %s database %s: %s' % (store.verb, path, text))
         if 'unable to open' in text:
             return StoreError('cannot open database %s: %s' % (path, text))
         return StoreError('database %s: %s' % (path, text))
@@ -831,7 +869,8 @@ class PostgresDialect(object):
         return _sqlstate(exc) in self.TRANSIENT
 
     @staticmethod
-    def translate(exc, path):
+    def translate(exc, store):
+        path = store.path
         state = _sqlstate(exc) or ''
         if not state or state.startswith(('08', '57P')):     # connection lost, server shut down
             return StoreError('lost the connection to PostgreSQL at %s: %s'
@@ -983,6 +1022,7 @@ class Store(object):
         on disk (read commands, a mistyped --db)."""
         self.dialect = PostgresDialect() if is_postgres_url(path) else SqliteDialect()
         self.skew = 0.0             # seconds the database's clock is ahead of this host's
+        self.verb = 'write' if create else 'read'   # what failed, for messages
         self.path, self.conn = self.dialect.connect(path, create)
         try:
             self._retry(self.dialect.prepare, self, durable)
@@ -1016,7 +1056,7 @@ class Store(object):
                 return fn(*args)
             except self.dialect.errors as exc:
                 if not self.dialect.is_transient(exc):
-                    raise self.dialect.translate(exc, self.path)
+                    raise self.dialect.translate(exc, self)
                 now = time.monotonic()
                 deadline = deadline or now + BUSY_RETRY_BUDGET
                 if now > deadline:
@@ -1026,6 +1066,7 @@ class Store(object):
                 delay = min(delay * 2, 0.02)
 
     def _run_tx(self, begin, fn, args):
+        self.verb = 'read' if begin == self.dialect.begin_read else 'write'
         self.conn.execute(begin)
         try:
             result = fn(*args)
@@ -1130,7 +1171,7 @@ class Store(object):
         """The job with id or key `ref`; JobNotFound if there is none."""
         ref = str(ref)
         row = None
-        if ref.isdigit():
+        if ref.isdecimal():                 # what int() takes ('²' is a digit, not decimal)
             row = self.conn.execute(JOB_SELECT + ' WHERE id = ?', (int(ref),)).fetchone()
         if row is None:
             row = self.conn.execute(JOB_SELECT + ' WHERE key = ?', (ref,)).fetchone()
@@ -1185,13 +1226,15 @@ class Store(object):
             return jobs, more
         return self.snapshot(read)
 
-    def _rows_for_ids(self, sql, ids):
-        """Run sql (with one 'IN (%s)') over ids in chunks: SQLite 3.15 allows 999 variables."""
+    def _rows_for_ids(self, sql, ids, params=()):
+        """Run sql (with one 'IN (%s)', after `params`) over ids in chunks: SQLite
+        3.15 allows 999 variables."""
         rows = []
         ids = list(ids)
         for start in range(0, len(ids), 500):
             chunk = ids[start:start + 500]
-            rows.extend(self.conn.execute(sql % _placeholders(chunk), chunk).fetchall())
+            rows.extend(self.conn.execute(sql % _placeholders(chunk),
+                                          tuple(params) + tuple(chunk)).fetchall())
         return rows
 
     def _attach_parents(self, jobs):
@@ -1233,33 +1276,154 @@ class Store(object):
             return counts, self._pause_rows(), self._worker_rows()
         return self.snapshot(read)
 
-    # -- claiming and finishing -----------------------------------------
+    # -- claiming and recording -------------------------------------------
+    #
+    # A pool's supervisor is the only client of this part: pool_round() applies
+    # what its workers reported and claims jobs for its idle workers, all in one
+    # transaction. A claim is one run (runs.id, kept in jobs.run_id); every later
+    # write about it is fenced by that run id, so a result that arrives after the
+    # job was recovered, cancelled or claimed again changes nothing.
 
-    def claim(self, worker_id, worker_label, now, lease, queues=None):
-        """Claim the next runnable job for worker_id, or return None.
+    def pool_round(self, writes, claimants, lease, queues=None):
+        """One transaction: apply writes (PoolWrite), then claim one job for each
+        (owner, label) in claimants while any is runnable.
 
-        The attempt is counted here, at claim time, so a job that keeps
-        killing its worker still runs out of retries.
+        Returns ([whether each write applied], [the claimed jobs, in order]).
         """
-        return self.transaction(self._claim, worker_id, worker_label, now, lease, queues)
+        def round_trip():
+            now = self.now()
+            applied = [self._apply(write, now) for write in writes]
+            claimed = []
+            if claimants:
+                served = self._claimable_queues(queues)
+                for owner, label in claimants:
+                    job = self._claim(owner, label, now, lease, served)
+                    if job is None:
+                        break
+                    claimed.append(job)
+            return applied, claimed
+        return self.transaction(round_trip)
 
-    def _claim(self, worker_id, worker_label, now, lease, queues):
-        job = self._next_runnable(now, self._claimable_queues(queues))
+    def claim(self, owner, label, lease, queues=None):
+        """Claim the next runnable job for owner (a worker id), or None."""
+        claimed = self.pool_round((), [(owner, label)], lease, queues)[1]
+        return claimed[0] if claimed else None
+
+    def _claim(self, owner, label, now, lease, queues):
+        """Claim the next job: the attempt is counted here, at claim time, so a
+        job that keeps killing its worker still runs out of retries. Its run
+        number (the history's attempt) counts every run, charged or not."""
+        job = self._next_runnable(now, queues)
         if job is None:
             return None
-        job.update(state='processing', attempts=job['attempts'] + 1, owner=worker_id,
-                   worker=worker_label, lease_until=now + lease, started_at=now,
-                   finished_at=None, updated_at=now, pgid=None)
-        job['run_id'] = self.conn.execute(
-            'INSERT INTO runs (job_id, attempt, worker, started_at) VALUES (?, ?, ?, ?)',
-            (job['id'], job['attempts'], worker_label, now)).lastrowid
-        self.conn.execute(
-            "UPDATE jobs SET state = 'processing', attempts = ?, owner = ?, worker = ?, "
-            "lease_until = ?, started_at = ?, finished_at = NULL, updated_at = ?, "
-            "pgid = NULL, run_id = ? WHERE id = ?",
-            (job['attempts'], worker_id, worker_label, job['lease_until'], now, now,
-             job['run_id'], job['id']))
+        runs = self.conn.execute('SELECT COUNT(*) FROM runs WHERE job_id = ?',
+                                 (job['id'],)).fetchone()[0]
+        run_id = self.dialect.insert_id(
+            self.conn, 'INSERT INTO runs (job_id, attempt, worker, started_at) '
+            'VALUES (?, ?, ?, ?)', (job['id'], runs + 1, label, now))
+        claim = dict(attempts=job['attempts'] + 1, owner=owner, worker=label,
+                     lease_until=now + lease, started_at=now, finished_at=None, run_id=run_id)
+        self._move(job['id'], 'processing', now, {}, **claim)
+        job.update(claim, state='processing', updated_at=now, pgid=None, attempt=runs + 1)
         return job
+
+    def _apply(self, write, now):
+        """Apply one PoolWrite; False if it no longer applies (fenced off)."""
+        if write.kind == 'register':
+            self._register(write.row, now)
+            return True
+        if write.kind == 'unregister':
+            return self.conn.execute('DELETE FROM workers WHERE id = ?',
+                                     (write.row,)).rowcount == 1
+        job = write.job
+        held = {'state': 'processing', 'run_id': job['run_id']}
+        if write.kind == 'pgid':
+            return self.conn.execute(
+                "UPDATE jobs SET pgid = ? WHERE id = ? AND run_id = ? AND state = 'processing'",
+                (write.pgid, job['id'], job['run_id'])).rowcount == 1
+        if write.kind == 'release':
+            if not self._move(job['id'], 'pending', now, held, attempts=job['attempts'] - 1,
+                              run_at=now):
+                return False
+            if write.started:
+                self._end_run(job['run_id'], now, None, write.error)
+            else:                       # never started: no run to show
+                self.conn.execute('DELETE FROM runs WHERE id = ?', (job['run_id'],))
+            return True
+        final = write.state in FINISHED_STATES
+        if not self._move(job['id'], write.state, now, held, run_at=now + write.delay,
+                          finished_at=now if final else None, exit_code=write.exit_code,
+                          last_error=write.error):
+            return False
+        self._end_run(job['run_id'], now, write.exit_code, write.error)
+        self._after_state_change(job['id'], write.state, now)
+        return True
+
+    # Every change of a job's state goes through _move(). It sets updated_at
+    # and, when the job leaves 'processing', drops the claim (owner,
+    # lease_until, pgid). What each change sets besides:
+    #   claim    -> processing   attempts + 1, owner, worker, lease_until,
+    #                            started_at, finished_at NULL, run_id
+    #   finish   -> completed, failed or dead: run_at, finished_at (completed
+    #                            and dead only), exit_code, last_error
+    #   release  -> pending      attempts - 1, run_at (a stop, not charged)
+    #   cancel   -> cancelled    finished_at, last_error
+    #   doom     -> dead         finished_at, last_error (a parent will never complete)
+    #   revive   -> pending      attempts 0, run_at, finished_at NULL
+    CLAIM_COLUMNS = ('owner', 'lease_until', 'pgid')
+
+    def _move(self, job_id, state, now, where, **columns):
+        """Move job_id to state if it still matches `where` ({column: value, or
+        a tuple of accepted values}); returns whether it moved."""
+        sets = dict(columns, state=state, updated_at=now)
+        if state != 'processing':
+            sets.update((name, None) for name in self.CLAIM_COLUMNS)
+        names = sorted(sets)
+        params = [sets[name] for name in names] + [job_id]
+        sql = 'UPDATE jobs SET %s WHERE id = ?' % ', '.join(n + ' = ?' for n in names)
+        for name in sorted(where):
+            values = where[name] if isinstance(where[name], tuple) else (where[name],)
+            if values == (None,):
+                sql += ' AND %s IS NULL' % name
+                continue
+            sql += ' AND %s IN (%s)' % (name, _placeholders(values))
+            params.extend(values)
+        return self.conn.execute(sql, params).rowcount == 1
+
+    def _end_run(self, run_id, now, exit_code, error):
+        self.conn.execute('UPDATE runs SET finished_at = ?, exit_code = ?, error = ? '
+                          'WHERE id = ? AND finished_at IS NULL', (now, exit_code, error, run_id))
+
+    def renew_claims(self, owners, lease, pool_id=None):
+        """A pool's heartbeat, one transaction: refresh its registrations and the
+        leases of its workers' jobs. Returns the run ids its workers still hold
+        (a job cancelled or recovered meanwhile is missing)."""
+        def renew():
+            now = self.now()
+            self._rows_for_ids('UPDATE workers SET heartbeat = ? WHERE id IN (%s)',
+                               ([pool_id] if pool_id else []) + list(owners), (now,))
+            self._rows_for_ids("UPDATE jobs SET lease_until = ? WHERE state = 'processing' "
+                               "AND owner IN (%s)", owners, (now + lease,))
+            return self._held_runs(owners)
+        return self.transaction(renew)
+
+    def held_runs(self, owners):
+        """The run ids these workers hold now."""
+        return self.snapshot(self._held_runs, owners)
+
+    def _held_runs(self, owners):
+        return set(row[0] for row in self._rows_for_ids(
+            "SELECT run_id FROM jobs WHERE state = 'processing' AND owner IN (%s)", owners))
+
+    def processing_jobs(self):
+        """Claimed jobs, each with its owner's registration (host, pid: None if gone)."""
+        return self.snapshot(lambda: _named(self.conn.execute(
+            "SELECT j.id, j.owner, j.attempts, j.max_retries, j.lease_until, j.pgid, "
+            "j.run_id, COALESCE(r.attempt, j.attempts), j.worker, w.host, w.pid, w.proc_start FROM jobs j "
+            "LEFT JOIN runs r ON r.id = j.run_id LEFT JOIN workers w ON w.id = j.owner "
+            "WHERE j.state = 'processing'"),
+            ('id', 'owner', 'attempts', 'max_retries', 'lease_until', 'pgid', 'run_id',
+             'attempt', 'worker', 'host', 'pid', 'proc_start')))
 
     def _next_runnable(self, now, queues):
         """The job to run next (as a dict) from these queues, or None: highest
@@ -1326,95 +1490,6 @@ class Store(object):
                 ' LIMIT 1', params).fetchone() is not None
         return self.snapshot(read)
 
-    def set_pgid(self, job_id, owner, pgid):
-        self._retry(self._write_one,
-                    'UPDATE jobs SET pgid = ? WHERE id = ? AND owner = ?',
-                    (pgid, job_id, owner))
-
-    def _write_one(self, sql, params):
-        return self.conn.execute(sql, params).rowcount
-
-    def still_owns(self, job_id, owner, attempts):
-        return self._retry(lambda: self.conn.execute(
-            "SELECT 1 FROM jobs WHERE id = ? AND owner = ? AND attempts = ? "
-            "AND state = 'processing'", (job_id, owner, attempts)).fetchone() is not None)
-
-    def heartbeat(self, worker_id, now, lease_until=None, job=None):
-        """Refresh a worker's heartbeat and, if it holds a job, the job's lease.
-
-        Returns False if the worker no longer owns that job (recovered,
-        cancelled): the caller must stop it.
-        """
-        def beat():
-            self.conn.execute('UPDATE workers SET heartbeat = ? WHERE id = ?', (now, worker_id))
-            if job is None:
-                return True
-            return self.conn.execute(
-                "UPDATE jobs SET lease_until = ? WHERE id = ? AND owner = ? "
-                "AND attempts = ? AND state = 'processing'",
-                (lease_until, job['id'], worker_id, job['attempts'])).rowcount == 1
-        return self.transaction(beat)
-
-    def finish(self, job, owner, state, run_at, exit_code, error, now, claim=None):
-        """Record an attempt's end, fenced by owner and attempt.
-
-        With claim=(worker_label, lease, queues), also claim the worker's next
-        job in the same transaction: one commit per job instead of two.
-        Returns (recorded: False if fenced off, next job or None).
-        """
-        def finish():
-            recorded = self._finish(job, owner, state, run_at, exit_code, error, now)
-            next_job = self._claim(owner, claim[0], now, claim[1], claim[2]) if claim else None
-            return recorded, next_job
-        return self.transaction(finish)
-
-    def _finish(self, job, owner, state, run_at, exit_code, error, now):
-        finished = now if state in FINISHED_STATES else None
-        changed = self.conn.execute(
-            "UPDATE jobs SET state = ?, run_at = ?, finished_at = ?, exit_code = ?, "
-            "last_error = ?, owner = NULL, lease_until = NULL, pgid = NULL, updated_at = ? "
-            "WHERE id = ? AND owner = ? AND attempts = ? AND state = 'processing'",
-            (state, run_at, finished, exit_code, error, now, job['id'], owner,
-             job['attempts'])).rowcount
-        if not changed:
-            return False
-        self._end_run(job['run_id'], now, exit_code, error)
-        self._after_state_change(job['id'], state, now)
-        return True
-
-    def _end_run(self, run_id, now, exit_code, error):
-        if run_id is not None:
-            self.conn.execute('UPDATE runs SET finished_at = ?, exit_code = ?, error = ? '
-                              'WHERE id = ? AND finished_at IS NULL',
-                              (now, exit_code, error, run_id))
-
-    def release(self, job, owner, now, note):
-        """Hand a claimed job back to 'pending' without charging the attempt."""
-        def release():
-            changed = self.conn.execute(
-                "UPDATE jobs SET state = 'pending', attempts = attempts - 1, run_at = ?, "
-                "owner = NULL, lease_until = NULL, pgid = NULL, updated_at = ? "
-                "WHERE id = ? AND owner = ? AND attempts = ? AND state = 'processing'",
-                (now, now, job['id'], owner, job['attempts'])).rowcount
-            if changed:
-                self._end_run(job['run_id'], now, None, note)
-            return bool(changed)
-        return self.transaction(release)
-
-    def processing_jobs(self):
-        """Claimed jobs with their owner's registration (None if it is gone)."""
-        rows = self._retry(lambda: self.conn.execute(
-            "SELECT j.id, j.owner, j.attempts, j.max_retries, j.lease_until, j.pgid, "
-            "j.run_id, j.worker, w.host, w.pid, w.proc_start FROM jobs j "
-            "LEFT JOIN workers w ON w.id = j.owner WHERE j.state = 'processing'").fetchall())
-        names = ('id', 'owner', 'attempts', 'max_retries', 'lease_until', 'pgid', 'run_id',
-                 'worker', 'host', 'pid', 'proc_start')
-        return [dict(zip(names, row)) for row in rows]
-
-    def fail_lost(self, lost, state, run_at, error, now):
-        """Fail a job whose worker is gone, if it is still held by that same claim."""
-        return self.finish(lost, lost['owner'], state, run_at, None, error, now)[0]
-
     # -- dependencies ---------------------------------------------------
 
     def _refresh_blocked(self, job_ids):
@@ -1454,11 +1529,8 @@ class Store(object):
                      for c in self._children(parent_id)]
         while todo:
             child, reason = todo.pop()
-            changed = self.conn.execute(
-                "UPDATE jobs SET state = 'dead', last_error = ?, finished_at = ?, "
-                "updated_at = ? WHERE id = ? AND state = 'pending'",
-                (reason, now, now, child)).rowcount
-            if changed:
+            if self._move(child, 'dead', now, {'state': 'pending'}, last_error=reason,
+                          finished_at=now):
                 todo += [(c, 'dependency %d dead' % child) for c in self._children(child)]
 
     # -- DLQ, cancel, prune ---------------------------------------------
@@ -1507,32 +1579,30 @@ class Store(object):
         todo = [(job_id, None)]
         while todo:
             current, reason = todo.pop()
-            sql = ("UPDATE jobs SET state = 'pending', attempts = 0, run_at = ?, "
-                   "finished_at = NULL, updated_at = ? WHERE id = ? AND state = 'dead'")
-            params = [now, now, current]
-            if reason:
-                sql += ' AND last_error = ?'
-                params.append(reason)
-            if self.conn.execute(sql, params).rowcount:
+            where = {'state': 'dead', 'last_error': reason} if reason else {'state': 'dead'}
+            if self._move(current, 'pending', now, where, attempts=0, run_at=now,
+                          finished_at=None):
                 revived.append(current)
                 todo += [(c, 'dependency %d dead' % current) for c in self._children(current)]
         return revived
 
     def cancel(self, ref, now):
-        """Cancel a pending, failed or processing job; returns the job as it was."""
+        """Cancel a pending, failed or processing job; returns the job as it was,
+        a running one with its pool's registration (`pool`: host, pid,
+        proc_start, wake_signal; None if it is gone)."""
         def cancel():
             job = self._find(ref)
             if job['state'] not in UNFINISHED_STATES:
                 raise InvalidTransition('job %d is already %s' % (job['id'], job['state']))
-            self.conn.execute(
-                "UPDATE jobs SET state = 'cancelled', finished_at = ?, updated_at = ?, "
-                "last_error = 'cancelled', owner = NULL, lease_until = NULL "
-                "WHERE id = ?", (now, now, job['id']))
+            self._move(job['id'], 'cancelled', now, {}, finished_at=now, last_error='cancelled')
             if job['state'] == 'processing':
                 self._end_run(job['run_id'], now, None, 'cancelled')
-                row = self.conn.execute('SELECT host, pid, proc_start, wake_signal FROM '
-                                        'workers WHERE id = ?', (job['owner'],)).fetchone()
-                job['owner_registration'] = row
+                pools = _named(self.conn.execute(
+                    "SELECT p.host, p.pid, p.proc_start, p.wake_signal FROM workers w "
+                    "JOIN workers p ON p.role = 'pool' AND p.host = w.host AND "
+                    "p.pid = w.pool_pid WHERE w.id = ?", (job['owner'],)),
+                    ('host', 'pid', 'proc_start', 'wake_signal'))
+                job['pool'] = pools[0] if pools else None
             self._after_state_change(job['id'], 'cancelled', now)
             return job
         return self.transaction(cancel)
@@ -1593,26 +1663,19 @@ class Store(object):
 
     # -- workers --------------------------------------------------------
 
-    def register_worker(self, row):
-        def write():
-            self.conn.execute(self.dialect.insert_replace(
-                'workers (id, role, host, pid, proc_start, pool_pid, '
-                'queues, detached, started_at, heartbeat, wake_signal) '
-                'VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)', 'id'),
-                (row['id'], row['role'], row['host'], row['pid'], row['proc_start'],
-                 row.get('pool_pid'), row.get('queues'), int(bool(row.get('detached'))),
-                 row['started_at'], row['started_at'], row.get('wake_signal')))
-        self.transaction(write)
-
-    def unregister_worker(self, worker_id):
-        self.transaction(self._write_one, 'DELETE FROM workers WHERE id = ?', (worker_id,))
+    def _register(self, row, now):
+        self.conn.execute(self.dialect.insert_replace(
+            'workers (id, role, host, pid, proc_start, pool_pid, '
+            'queues, detached, started_at, heartbeat, wake_signal) '
+            'VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)', 'id'),
+            (row['id'], row['role'], row['host'], row['pid'], row['proc_start'],
+             row.get('pool_pid'), row.get('queues'), int(bool(row.get('detached'))),
+             now, now, row.get('wake_signal')))
 
     def delete_workers(self, worker_ids):
-        def write():
-            for worker_id in worker_ids:
-                self.conn.execute('DELETE FROM workers WHERE id = ?', (worker_id,))
         if worker_ids:
-            self.transaction(write)
+            self.transaction(self._rows_for_ids, 'DELETE FROM workers WHERE id IN (%s)',
+                             worker_ids)
 
     WORKER_FIELDS = ('id', 'role', 'host', 'pid', 'proc_start', 'pool_pid', 'queues',
                      'detached', 'started_at', 'heartbeat')
@@ -1628,12 +1691,14 @@ class Store(object):
     def workers(self):
         return self._retry(self._worker_rows)
 
-    def idle_workers_on(self, host, limit):
-        """Registered idle workers on host, for waking after an add."""
-        return self._retry(lambda: self.conn.execute(
-            "SELECT pid, proc_start, wake_signal FROM workers w WHERE host = ? AND "
-            "role = 'worker' AND NOT EXISTS (SELECT 1 FROM jobs WHERE state = 'processing' "
-            "AND owner = w.id) LIMIT ?", (host, limit)).fetchall())
+    def idle_pools_on(self, host):
+        """Pools on host with a worker that holds no job, for waking after an add."""
+        return self._retry(lambda: _named(self.conn.execute(
+            "SELECT p.pid, p.proc_start, p.wake_signal FROM workers p WHERE p.host = ? "
+            "AND p.role = 'pool' AND EXISTS (SELECT 1 FROM workers w WHERE w.host = p.host "
+            "AND w.pool_pid = p.pid AND w.role = 'worker' AND NOT EXISTS (SELECT 1 FROM "
+            "jobs WHERE state = 'processing' AND owner = w.id))", (host,)),
+            ('pid', 'proc_start', 'wake_signal')))
 
 
 def queue_is_paused(queue, pauses):
@@ -1696,7 +1761,10 @@ def describe_exit(returncode):
 ########################################################################
 
 def this_host():
-    return os.uname()[1]
+    """This host's name in worker rows and job labels. QUEUECTL_HOSTNAME
+    overrides it: containers that share a hostname, several "hosts" on one
+    machine in tests."""
+    return os.environ.get('QUEUECTL_HOSTNAME') or os.uname()[1]
 
 
 def proc_start_time(pid):
@@ -1742,13 +1810,13 @@ def _proc_stat(pid):
     return fields[0], int(fields[2]), fields[19].decode()
 
 
-def claim_marker(owner, attempts):
-    """Names one claim (worker id and attempt): unique across databases on a host.
+def claim_marker(owner, run_id):
+    """Names one claim (worker id and run id): unique across databases on a host.
 
     Every job process carries it as QUEUECTL_CLAIM in its environment, so
     its processes can be found (and a recycled pgid told apart) from /proc.
     """
-    return '%s/%d' % (owner, attempts)
+    return '%s/%s' % (owner, run_id)
 
 
 def _live_processes(pgid=None, claim=None):
@@ -1821,16 +1889,21 @@ def kill_group(pgid, grace, claim=None, wait=None):
     return False
 
 
-def stop_claim(owner, attempts, pgid, grace):
+def stop_claim(owner, run_id, pgid, grace):
     """Kill every process of one claim of a job: its recorded process group and,
     on Linux, any group whose processes carry the claim (the worker may have
-    died between spawning the shell and recording its pgid)."""
-    claim = claim_marker(owner, attempts)
+    died between spawning the shell and recording its pgid). Returns whether
+    any process of it was found."""
+    claim = claim_marker(owner, run_id)
     groups = set([pgid]) if pgid else set()
     if os.path.isdir('/proc/self'):
         groups.update(pgrp for _, pgrp in _live_processes(None, claim))
+    found = False
     for group in sorted(groups):
-        kill_group(group, grace, claim=claim)
+        if group_members(group, claim):
+            found = True
+            kill_group(group, grace, claim=claim)
+    return found
 
 
 class OutputCapture(object):
@@ -1844,7 +1917,8 @@ class OutputCapture(object):
         self.path = path
         self.head_left = limit // 2
         self.tail_limit = limit - limit // 2
-        self.tail = []
+        import collections
+        self.tail = collections.deque()
         self.tail_size = 0
         self.dropped = 0
         self.handle = None
@@ -1865,7 +1939,7 @@ class OutputCapture(object):
         while self.tail_size - len(self.tail[0]) >= self.tail_limit:
             self.dropped += len(self.tail[0])
             self.tail_size -= len(self.tail[0])
-            self.tail.pop(0)
+            self.tail.popleft()
 
     def _write_file(self, data):
         """Append to the log; after a write error (disk full, folder gone) stop
@@ -1919,8 +1993,11 @@ def _posix_spawn(argv, cwd, env, out_fd):  # novermin: used only where _HAS_POSI
                (os.POSIX_SPAWN_DUP2, out_fd, 1),  # novermin
                (os.POSIX_SPAWN_DUP2, out_fd, 2)]  # novermin
     # Python ignores SIGPIPE and SIGXFSZ; a shell must start with the defaults.
-    return os.posix_spawn(argv[0], argv, env, file_actions=actions,  # novermin
-                          setsid=True, setsigdef=(signal.SIGPIPE, signal.SIGXFSZ))
+    try:
+        return os.posix_spawn(argv[0], argv, env, file_actions=actions,  # novermin
+                              setsid=True, setsigdef=(signal.SIGPIPE, signal.SIGXFSZ))
+    finally:
+        os.chdir('/')       # an idle worker must not keep the job's folder (a mount) busy
 
 
 def _popen_spawn(argv, cwd, env, out_fd):
@@ -2060,18 +2137,14 @@ def job_environment(job, base_env):
     env = dict(base_env)
     env.update(job['env'] or {})
     env['QUEUECTL_JOB_ID'] = str(job['id'])
-    env['QUEUECTL_ATTEMPT'] = str(job['attempts'])
-    env[ENV_CLAIM] = claim_marker(job['owner'], job['attempts'])
+    env['QUEUECTL_ATTEMPT'] = str(job['attempt'])
+    env[ENV_CLAIM] = claim_marker(job['owner'], job['run_id'])
     return env
 
 
 ########################################################################
 # Worker pool
 ########################################################################
-
-# Control bytes the supervisor writes down each worker's pipe.
-CTL_WARM = b'w'     # finish the current job, then exit
-CTL_COLD = b'c'     # kill the current job, hand it back to pending, exit
 
 class WorkerSettings(object):
     """Plain values a pool needs; workers never see argv or the config file."""
@@ -2205,12 +2278,11 @@ def filesystem_type(path):
 
 
 def registration_alive(row, host, now, lease):
-    """A worker row counts only if its heartbeat is fresh and, on this host, its pid lives."""
-    if row['heartbeat'] < now - max(lease, 1.0) * 2:
-        return False
+    """Whether a worker or pool row belongs to a live process: on this host its
+    pid (and start time) decide, elsewhere a heartbeat within two leases."""
     if row['host'] == host:
         return pid_alive(row['pid'], row['proc_start'])
-    return True
+    return row['heartbeat'] >= now - max(lease, 1.0) * 2
 
 
 def live_workers(rows, now, lease, role='worker'):
@@ -2218,215 +2290,301 @@ def live_workers(rows, now, lease, role='worker'):
     return [r for r in rows if r['role'] == role and registration_alive(r, host, now, lease)]
 
 
-def wake_idle_workers(store, count):
-    """Nudge up to `count` idle workers on this host after new work arrived.
-
-    Each worker registered the signal that wakes it (SIGUSR1), so `add`
-    needs no `signal` import; the pid's start time guards against reuse.
-    """
-    for pid, start, signum in store.idle_workers_on(this_host(), max(1, count)):
-        if signum and pid_alive(pid, start):
-            try:
-                os.kill(pid, signum)
-            except OSError:
-                pass
+def wake_idle_pools(store):
+    """Nudge this host's pools that have an idle worker: new work arrived, or a
+    job of theirs was cancelled. Each pool registered the signal that wakes it
+    (SIGUSR1), so `add` needs no `signal` import; the start time guards
+    against a reused pid."""
+    for pool in store.idle_pools_on(this_host()):
+        wake_pool(pool)
 
 
-def recover_lost_jobs(store, settings, now, log, reaped_owner=None):
-    """Hand back jobs whose worker is gone: through the retry policy, as 'worker lost'.
+def wake_pool(pool):
+    if pool and pool['wake_signal'] and pid_alive(pool['pid'], pool['proc_start']):
+        try:
+            os.kill(pool['pid'], pool['wake_signal'])
+        except OSError:
+            pass
 
-    Lost means: its owner is reaped_owner (the supervisor saw it die), or
-    its owner pid on this host is gone or reused, or its lease expired.
-    Survivors of the old process group are killed first, so two runs of a
-    job never overlap. Returns the recovered job ids.
+
+def recover_lost_jobs(store, settings, log, skip=()):
+    """Hand back jobs whose worker is gone, as a failed attempt ('worker lost').
+
+    On this host a job is lost when its worker process is gone (pid and start
+    time), never because of the clock; a job of another host when its lease
+    expired. Survivors of the old attempt on this host are killed first, so
+    two runs of a job never overlap. Owners in `skip` (the caller's own
+    workers) are left alone. Returns the recovered job ids.
     """
     host = this_host()
     recovered = []
     for job in store.processing_jobs():
+        if job['owner'] in skip:
+            continue
         here = (job['host'] or parse_worker_label(job['worker'])[0]) == host
-        if job['owner'] == reaped_owner:
-            reason = 'its worker died'
-        elif here and job['pid'] is None:
+        if here and job['pid'] is None:
             reason = 'its worker is no longer registered'
         elif here and not pid_alive(job['pid'], job['proc_start']):
             reason = 'its worker process is gone'
-        elif job['lease_until'] is not None and job['lease_until'] < now:
+        elif not here and (job['lease_until'] or 0) < store.now():
             reason = 'its lease expired'
         else:
             continue
         if here:
-            stop_claim(job['owner'], job['attempts'], job['pgid'], settings.kill_grace)
-        state, run_at = next_state(False, job['attempts'], job['max_retries'],
-                                   settings.backoff_base, settings.backoff_max, time.time())
-        if store.fail_lost(job, state, run_at, 'worker lost', time.time()):
-            log.warning('job %d attempt %d: worker lost (%s); now %s',
-                        job['id'], job['attempts'], reason, state)
+            stop_claim(job['owner'], job['run_id'], job['pgid'], 0)
+        write = lost_write(job, settings, reason)
+        if store.pool_round([write], (), settings.lease)[0][0]:
+            log_write(log, write, True)
             recovered.append(job['id'])
     return recovered
+
+
+def lost_write(job, settings, reason):
+    """The failed attempt of a job whose worker died under it."""
+    state, delay = next_state(False, job['attempts'], job['max_retries'],
+                              settings.backoff_base, settings.backoff_max, 0)
+    return PoolWrite('finish', job, state=state, delay=delay, error=LOST_ERROR, note=reason)
+
+
+def outcome_write(job, outcome, settings):
+    """What to record for an attempt a worker reported on (its 'done' message)."""
+    verdict = outcome['verdict']
+    if verdict == VERDICT_INTERRUPTED:
+        return PoolWrite('release', job, error='interrupted by shutdown; attempt not counted',
+                         note='interrupted by shutdown')
+    if verdict == VERDICT_UNSTARTED:
+        return PoolWrite('release', job, started=False, note='never started')
+    error = outcome['error']
+    state, delay = next_state(error is None, job['attempts'], job['max_retries'],
+                              settings.backoff_base, settings.backoff_max, 0)
+    return PoolWrite('finish', job, state=state, delay=delay, exit_code=outcome['exit'],
+                     error=error, took=outcome['took'])
+
+
+def log_write(log, write, applied):
+    """The pool log's line for a committed write about a job."""
+    job = write.job
+    if write.kind not in ('finish', 'release'):
+        return
+    what = 'job %d attempt %d' % (job['id'], job['attempt'])
+    if not applied:
+        if write.error != LOST_ERROR:
+            log.warning('%s: result discarded, the job was taken over', what)
+    elif write.kind == 'release':
+        log.info('%s %s; back to pending, not counted', what, write.note)
+    elif write.error == LOST_ERROR:
+        log.warning('%s: worker lost (%s); now %s', what, write.note, write.state)
+    elif write.state == 'completed':
+        log.info('%s completed in %s', what, format_seconds(write.took))
+    elif write.state == 'failed':
+        log.warning('%s failed in %s: %s; retry %d/%d in %s', what, format_seconds(write.took),
+                    write.error, job['attempts'], job['max_retries'],
+                    format_seconds(write.delay))
+    else:
+        log.error('%s failed in %s: %s; moved to the DLQ', what, format_seconds(write.took),
+                  write.error)
 
 
 def parse_worker_label(label):
     """'host:pid' (the worker that ran a job) -> (host, pid); (None, None) if absent."""
     host, _, pid = (label or '').rpartition(':')
-    return (host, int(pid)) if host and pid.isdigit() else (None, None)
+    return (host, int(pid)) if host and pid.isdecimal() else (None, None)
 
 
-def prune_stale_workers(store, now, lease):
+def prune_stale_workers(store, lease):
     """Drop registrations of dead processes (after their jobs were recovered)."""
     host = this_host()
+    now = store.now()
     stale = [r['id'] for r in store.workers()
              if (r['host'] == host and not pid_alive(r['pid'], r['proc_start']))
              or (r['host'] != host and r['heartbeat'] < now - 10 * lease)]
     store.delete_workers(stale)
 
 
-class Worker(object):
-    """One worker process: claim, run, record, repeat.
+def registration(worker_id, role, pid, pool_pid=None, queues=(), detached=False,
+                 wake_signal=None):
+    """The workers-table row of a pool or worker process on this host."""
+    return {'id': worker_id, 'role': role, 'host': this_host(), 'pid': pid,
+            'proc_start': proc_start_time(pid), 'pool_pid': pool_pid,
+            'queues': ','.join(queues) or None, 'detached': detached,
+            'wake_signal': wake_signal}
 
-    Signals only set flags or wake the select loop: SIGTERM asks for a warm
-    stop, SIGUSR1 means "new work or a cancel", SIGCHLD "your job exited";
-    SIGINT and SIGHUP are ignored (the supervisor decides).
+
+# -- messages between a supervisor and its workers ----------------------
+#
+# One JSON object per line, on a pipe each way:
+#   supervisor -> worker: {"op": "run", "job": {...}}   run it
+#                         {"op": "stop"}   finish the job in hand, then exit
+#                         {"op": "kill"}   kill the job in hand, report it, exit
+#                         {"op": "drop", "run": R}   run R is no longer ours: kill it
+#   worker -> supervisor: {"op": "started", "run": R, "pgid": P}
+#                         {"op": "done", "run": R, "verdict": V, "exit": N,
+#                          "error": E, "took": S}
+# A worker reads no database and parses no argv; the supervisor never runs a job.
+
+# What became of a run, in a worker's 'done' message.
+VERDICT_EXITED = 'exited'             # ran to its end (or could not start): error says how
+VERDICT_INTERRUPTED = 'interrupted'   # killed by a cold stop: back to pending, not charged
+VERDICT_UNSTARTED = 'unstarted'       # handed back before it started
+VERDICT_LOST = 'lost'                 # the claim was cancelled or recovered: result void
+LOST_ERROR = 'worker lost'
+
+# The job fields a worker needs.
+JOB_MESSAGE_FIELDS = ('id', 'command', 'cwd', 'env', 'timeout', 'owner', 'run_id', 'attempt',
+                      'attempts', 'max_retries')
+
+
+def send_message(fd, message):
+    """Write one message; False if the other end is gone."""
+    import json
+    data = (json.dumps(message, separators=(',', ':')) + '\n').encode()
+    try:
+        while data:
+            data = data[os.write(fd, data):]
+        return True
+    except OSError:
+        return False
+
+
+class MessageReader(object):
+    """Splits what arrives on a pipe into messages; notes the end of the pipe."""
+
+    def __init__(self, fd):
+        self.fd = fd
+        self.buffer = b''
+        self.closed = False
+
+    def read(self):
+        """Read what is there (call when select says readable); returns messages."""
+        import json
+        try:
+            data = os.read(self.fd, READ_CHUNK)
+        except BlockingIOError:
+            return []
+        except OSError:
+            data = b''
+        if not data:
+            self.closed = True
+            return []
+        self.buffer += data
+        if b'\n' not in self.buffer:
+            return []
+        lines = self.buffer.split(b'\n')
+        self.buffer = lines.pop()
+        return [json.loads(line.decode()) for line in lines if line]
+
+    def read_all(self):
+        """Everything left, until the pipe is empty or closed."""
+        import select
+        messages = []
+        while not self.closed:
+            if not select.select([self.fd], [], [], 0)[0]:
+                break
+            messages += self.read()
+        return messages
+
+
+class Worker(object):
+    """A forked executor: runs the jobs its supervisor sends, one at a time,
+    and reports each back. It never opens the database, except as an orphan:
+    if the supervisor disappears, it finishes the job in hand, records it
+    through a connection of its own, starts nothing new, and exits.
+
+    Signals only set flags or wake the select loop: SIGTERM means "finish the
+    job in hand, then exit", SIGCHLD "your job exited"; SIGINT and SIGHUP are
+    ignored (the supervisor decides).
     """
 
-    def __init__(self, settings, worker_id, ctl_fd, pool_pid, log):
+    def __init__(self, settings, worker_id, ctl_fd, out_fd, log):
         self.settings = settings
         self.worker_id = worker_id
-        self.label = '%s:%d' % (this_host(), os.getpid())
-        self.ctl_fd = ctl_fd
-        self.pool_pid = pool_pid
-        self.stopping = False
-        self.cold = False
-        self.store = None
+        self.ctl = MessageReader(ctl_fd)
+        self.out_fd = out_fd
         self.log = log
-        self.next_beat = 0.0
-        self.wake_r = None
-        self.wake_signal = None
+        self.jobs = []              # jobs received, not started yet
+        self.stopping = False       # finish the job in hand, then exit
+        self.cold = False           # kill the job in hand
+        self.dropped = set()        # runs that are no longer ours
+        self.reported = None        # (job, outcome) sent last: an orphan records it again
+        self.store = None           # an orphan's own connection
         self.base_env = dict(os.environ)
+        self.wake_r = None
 
     def run(self):
         self._install_signals()
-        ensure_private_dir(self.settings.logs_dir)
-        self.store = Store(self.settings.db_path)
-        self.store.register_worker({
-            'id': self.worker_id, 'role': 'worker', 'host': this_host(),
-            'pid': os.getpid(), 'proc_start': proc_start_time(os.getpid()),
-            'pool_pid': self.pool_pid, 'queues': ','.join(self.settings.queues) or None,
-            'started_at': time.time(), 'wake_signal': self.wake_signal})
-        # The supervisor recovered lost jobs just before forking (or reaping)
-        # this worker: its own first round of that waits one heartbeat.
-        self.next_beat = time.time() + self.settings.heartbeat
-        try:
-            self._loop()
-        finally:
-            self.store.unregister_worker(self.worker_id)
-            self.store.close()
+        while True:
+            job = self._next_job()
+            if job is None:
+                break
+            self._poll_messages()           # a stop or the supervisor's end may be queued
+            if self.stopping or self.orphan:
+                self._report(job, VERDICT_UNSTARTED, None, None, 0.0)
+            else:
+                self._run(job)
+        if self.orphan:
+            self._settle_as_orphan()
         return 0
+
+    @property
+    def orphan(self):
+        return self.ctl.closed
 
     def _install_signals(self):
         import signal
         self.wake_r, wake_w = os.pipe()
         os.set_blocking(self.wake_r, False)
         os.set_blocking(wake_w, False)
+        signal.set_wakeup_fd(wake_w)
         # Handlers, not SIG_IGN: an ignored signal would stay ignored in jobs.
         for signum in (signal.SIGINT, signal.SIGHUP, signal.SIGUSR1, signal.SIGUSR2,
                        signal.SIGCHLD):
             signal.signal(signum, _ignore_signal)
         signal.signal(signal.SIGTERM, self._on_term)
-        signal.set_wakeup_fd(wake_w)
-        self.wake_signal = int(signal.SIGUSR1)
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, pool_signals())   # blocked over fork
 
     def _on_term(self, signum, frame):
         self.stopping = True
 
-    def _watched_fds(self):
-        return [self.wake_r] if self.ctl_fd is None else [self.wake_r, self.ctl_fd]
+    def _next_job(self):
+        while not self.jobs:
+            if self.stopping or self.orphan:
+                return None
+            self._wait(None)
+        return self.jobs.pop(0)
 
-    def _loop(self):
-        """Claim and run jobs until stopped. While there is work, recording one
-        job's result and claiming the next is a single transaction."""
-        settings = self.settings
-        idle = False
-        job = None
-        burst_poll = BURST_POLL_FIRST
-        while not self.stopping:
-            job = self._maybe_heartbeat(job)
-            if job is None and (not idle or self.store.runnable_exists(time.time(),
-                                                                       settings.queues)):
-                job = self.store.claim(self.worker_id, self.label, time.time(),
-                                       settings.lease, settings.queues)
-            idle = job is None
-            if job is not None:
-                job = self._process(job)
-                burst_poll = BURST_POLL_FIRST
-            elif settings.burst and not self.store.has_work_in_flight(settings.queues):
-                break
-            else:
-                self._idle_wait(burst_poll)
-                burst_poll = min(burst_poll * 2, BURST_POLL_MAX)
-        if job is not None:             # claimed with the last result, then told to stop
-            self.store.release(job, self.worker_id, time.time(),
-                               'worker stopping; attempt not counted')
-
-    def _maybe_heartbeat(self, job):
-        """Every heartbeat_seconds: recover other workers' lost jobs, then renew this
-        worker's registration and the lease of the job it holds (if any). Returns
-        the job, or None if the claim was lost meanwhile (recovery can be slow)."""
-        now = time.time()
-        if now < self.next_beat:
-            return job
-        self.next_beat = now + self.settings.heartbeat
-        recover_lost_jobs(self.store, self.settings, now, self.log)
-        prune_stale_workers(self.store, now, self.settings.lease)
-        self.store.checkpoint()
-        if not self.store.heartbeat(self.worker_id, time.time(),
-                                    time.time() + self.settings.lease, job):
-            self.log.warning('job %d: claim lost before it started', job['id'])
-            return None
-        return job
-
-    def _idle_wait(self, burst_poll):
-        """Sleep until woken (new work, a signal, the supervisor), the next due
-        job or heartbeat. A --burst worker also polls, quickly at first, for the
-        jobs other workers run: they may fail and need a retry, or unblock others."""
+    def _wait(self, timeout, child=None):
+        """Wait for a message, a signal or (with child) the job's output or end."""
         import select
-        now = time.time()
-        wake_at = min(now + self.settings.poll_interval, self.next_beat)
-        due = self.store.next_due(now)
-        if due is not None:
-            wake_at = min(wake_at, due)
-        if self.settings.burst:
-            wake_at = min(wake_at, now + burst_poll)
-        self.log.flush()
-        ready = select.select(self._watched_fds(), [], [], max(0.0, wake_at - now))[0]
-        self._handle_ready(ready)
-
-    def _handle_ready(self, ready):
-        """Consume wake-up bytes and supervisor commands; returns the signals seen."""
-        seen = b''
+        fds = [self.wake_r] + ([] if self.orphan else [self.ctl.fd])
+        if child is not None:
+            ready = child.pump(timeout, fds)
+        else:
+            ready = select.select(fds, [], [], timeout)[0]
         if self.wake_r in ready:
             try:
-                seen = os.read(self.wake_r, 512)    # more left: select says so again
+                os.read(self.wake_r, 512)
             except BlockingIOError:
                 pass
-        if self.ctl_fd is not None and self.ctl_fd in ready:
-            try:
-                data = os.read(self.ctl_fd, 64)
-            except OSError:
-                data = b''
-            if not data:            # the supervisor is gone: finish this job, then exit
-                os.close(self.ctl_fd)
-                self.ctl_fd = None
-                self.stopping = True
-            self.stopping = self.stopping or CTL_WARM in data or CTL_COLD in data
-            self.cold = self.cold or CTL_COLD in data
-        return set(bytearray(seen))
+        if self.ctl.fd in ready:
+            self._take(self.ctl.read())
 
-    def _process(self, job):
-        """Run one attempt and record it; returns the next job claimed, or None."""
+    def _poll_messages(self):
+        self._take(self.ctl.read_all())
+
+    def _take(self, messages):
+        for message in messages:
+            op = message['op']
+            if op == 'run':
+                self.jobs.append(message['job'])
+            elif op == 'drop':
+                self.dropped.add(message['run'])
+            else:
+                self.stopping = True
+                self.cold = self.cold or op == 'kill'
+
+    def _run(self, job):
+        """Run one attempt to its end and report it."""
         settings = self.settings
-        started = time.time()
-        self.log.info('job %d attempt %d started: %s', job['id'], job['attempts'],
-                      shorten(job['command'], 120))
         capture = OutputCapture(log_file_path(settings.logs_dir, job['id'], job['run_id']),
                                 settings.max_log_bytes)
         child = JobProcess(job['command'], job['cwd'], job_environment(job, self.base_env),
@@ -2435,120 +2593,122 @@ class Worker(object):
             child.start()
         except SpawnError as exc:
             capture.close()
-            return self._record(job, None, str(exc), started)
-        verdict = self._supervise(child, job)
+            return self._report(job, VERDICT_EXITED, None, str(exc), 0.0)
+        if not self.orphan:
+            send_message(self.out_fd, {'op': 'started', 'run': job['run_id'],
+                                       'pgid': child.pgid})
+        verdict, error = self._supervise(child, job)
         last_line = child.close()
         if capture.error:
             self.log.warning('job %d attempt %d: output not saved: %s', job['id'],
-                             job['attempts'], capture.error)
-        if verdict == 'lost':
-            self.log.warning('job %d attempt %d: no longer ours (cancelled or recovered); '
-                             'stopped it', job['id'], job['attempts'])
-            return None
-        if verdict == 'interrupted':
-            self.store.release(job, self.worker_id, time.time(),
-                               'interrupted by shutdown; attempt not counted')
-            self.log.info('job %d attempt %d interrupted by shutdown; back to pending',
-                          job['id'], job['attempts'])
-            return None
-        error = verdict or describe_exit(child.returncode)
-        if error and last_line and verdict is None:
-            error = '%s: %s' % (error, shorten(last_line, 200))
-        return self._record(job, child.returncode, error, started)
+                             job['attempt'], capture.error)
+        if verdict == VERDICT_EXITED and error is None:
+            error = describe_exit(child.returncode)
+            if error and last_line:
+                error = '%s: %s' % (error, shorten(last_line, 200))
+        self._report(job, verdict, child.returncode, error, child.duration())
 
     def _supervise(self, child, job):
-        """Run the child to its end. Returns None (it exited by itself), an
-        error text (timeout), 'lost' or 'interrupted'.
-
-        The job's pgid is written only once it has run for PGID_RECORD_AFTER:
-        most jobs are shorter, and a worker that dies before that leaves
-        processes that recovery finds by their QUEUECTL_CLAIM anyway (Linux).
-        """
+        """Wait for the job's end, killing it on timeout, cold stop or drop.
+        Returns (verdict, error text or None)."""
         settings = self.settings
         limit = job['timeout'] if job['timeout'] is not None else settings.job_timeout
-        # limit 0: no timeout (add --timeout 0 overrides a config job_timeout)
-        never = float('inf')
-        deadline = child.started + limit if limit else never
+        deadline = child.started + limit if limit else None     # 0: no limit
         next_beat = child.started + settings.heartbeat
-        record_pgid_at = child.started + PGID_RECORD_AFTER
-        fds = self._watched_fds()
         while True:
             self.log.flush()
-            ready = child.pump(min(next_beat, deadline, record_pgid_at) - time.monotonic(), fds)
-            seen = self._handle_ready(ready) if ready else ()
-            if child.exited:            # its own result stands, whatever arrived with it
+            wake_at = next_beat if deadline is None else min(next_beat, deadline)
+            self._wait(wake_at - time.monotonic(), child)
+            if child.exited:                # its own result stands, whatever came with it
                 break
-            fds = self._watched_fds()   # the supervisor's pipe may have closed
-            verdict = self._verdict(job, seen, deadline, limit, next_beat)
-            if verdict:
-                self._kill(child, job)
-                return verdict
             now = time.monotonic()
-            if now >= record_pgid_at:
-                self.store.set_pgid(job['id'], self.worker_id, child.pgid)
-                record_pgid_at = never
-            if now >= next_beat:
-                next_beat = now + settings.heartbeat
+            if self.cold:
+                verdict = (VERDICT_INTERRUPTED, None)
+            elif job['run_id'] in self.dropped:
+                verdict = (VERDICT_LOST, None)
+            elif deadline is not None and now >= deadline:
+                verdict = (VERDICT_EXITED, 'timed out after %s' % format_seconds(limit))
+            else:
+                if now >= next_beat:
+                    next_beat = now + settings.heartbeat
+                    self._renew_as_orphan()
+                continue
+            self.log.flush()
+            child.kill(settings.kill_grace)
+            stop_claim(self.worker_id, job['run_id'], None, settings.kill_grace)
+            return verdict
         child.drain(0.05)
         if group_members(child.pgid):
             self.log.info('job %d left background processes; stopping them', job['id'])
             self.log.flush()
             child.kill(settings.kill_grace)
-        return None
+        return VERDICT_EXITED, None
 
-    def _verdict(self, job, seen, deadline, limit, next_beat):
-        """Whether a running job must be stopped now, and why (None: let it run)."""
-        now = time.monotonic()
-        if self.cold:
-            return 'interrupted'
-        if now >= deadline:
-            return 'timed out after %s' % format_seconds(limit)
-        if self.wake_signal in seen and not self.store.still_owns(
-                job['id'], self.worker_id, job['attempts']):
-            return 'lost'
-        if now >= next_beat and not self.store.heartbeat(
-                self.worker_id, time.time(), time.time() + self.settings.lease, job):
-            return 'lost'
-        return None
-
-    def _kill(self, child, job):
-        """Kill the job's process group, then any process of this claim that left it."""
-        self.log.flush()
-        child.kill(self.settings.kill_grace)
-        stop_claim(self.worker_id, job['attempts'], None, self.settings.kill_grace)
-
-    def _record(self, job, returncode, error, started):
-        """Record the attempt through the retry policy; returns the next job (claimed
-        in the same transaction unless the worker is stopping), or None."""
-        settings = self.settings
-        now = time.time()
-        state, run_at = next_state(error is None, job['attempts'], job['max_retries'],
-                                   settings.backoff_base, settings.backoff_max, now)
-        claim = None if self.stopping else (self.label, settings.lease, settings.queues)
-        recorded, next_job = self.store.finish(job, self.worker_id, state, run_at,
-                                               returncode, error, now, claim)
-        self._log_result(job, recorded, state, error, now - started, run_at - now)
-        return next_job
-
-    def _log_result(self, job, recorded, state, error, took, retry_in):
-        if not recorded:
-            self.log.warning('job %d attempt %d: result discarded, the job was taken over',
-                             job['id'], job['attempts'])
+    def _report(self, job, verdict, returncode, error, took):
+        outcome = {'op': 'done', 'run': job['run_id'], 'verdict': verdict,
+                   'exit': returncode, 'error': error, 'took': round(took, 6)}
+        if not self.orphan and send_message(self.out_fd, outcome):
+            self.reported = (job, outcome)
             return
-        took = format_seconds(took)
-        if state == 'completed':
-            self.log.info('job %d attempt %d completed in %s', job['id'], job['attempts'], took)
-        elif state == 'failed':
-            self.log.warning('job %d attempt %d failed in %s: %s; retry %d/%d in %s',
-                             job['id'], job['attempts'], took, error, job['attempts'],
-                             job['max_retries'], format_seconds(retry_in))
-        else:
-            self.log.error('job %d attempt %d failed in %s: %s; moved to the DLQ',
-                           job['id'], job['attempts'], took, error)
+        self.ctl.closed = True
+        self._record_as_orphan(job, outcome)
+
+    # -- after the supervisor is gone --------------------------------------
+
+    def _fallback(self):
+        """An orphan's own connection, opened on first need (None if it cannot)."""
+        if self.store is None:
+            try:
+                self.store = Store(self.settings.db_path, create=False)
+            except StoreError as exc:
+                self.log.error('pool gone and the database cannot be opened: %s', exc)
+        return self.store
+
+    def _record_as_orphan(self, job, outcome):
+        """Record an outcome through the fallback connection (fenced: recording
+        one twice, or one the supervisor recorded already, changes nothing)."""
+        if outcome['verdict'] == VERDICT_LOST:
+            return
+        store = self._fallback()
+        if store is None:
+            return
+        write = outcome_write(job, outcome, self.settings)
+        try:
+            log_write(self.log, write, store.pool_round([write], (), self.settings.lease)[0][0])
+        except StoreError as exc:
+            self.log.error('job %d attempt %d: result not recorded (%s); the next pool '
+                           'recovers the job', job['id'], job['attempt'], exc)
+
+    def _renew_as_orphan(self):
+        if self.orphan and self._fallback() is not None:
+            try:
+                self.store.renew_claims([self.worker_id], self.settings.lease)
+            except StoreError:
+                pass
+
+    def _settle_as_orphan(self):
+        """Record the last result (the supervisor may have died before it did)
+        and remove this worker's registration."""
+        if self.reported is not None:
+            self._record_as_orphan(*self.reported)
+        store = self._fallback()
+        if store is not None:
+            try:
+                store.delete_workers([self.worker_id])
+            except StoreError:
+                pass
+            store.close()
 
 
 def _ignore_signal(signum, frame):
     """A handler that does nothing: the signal only wakes select via the wakeup fd."""
+
+
+def pool_signals():
+    """The signals a pool handles, blocked around fork so none is lost or doubled."""
+    import signal
+    return (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGUSR1, signal.SIGUSR2,
+            signal.SIGCHLD)
 
 
 def open_fds():
@@ -2561,28 +2721,27 @@ def open_fds():
     return list(range(3, 256))
 
 
-def keep_fds_from_jobs():
-    """Mark every descriptor the worker inherited close-on-exec: posix_spawn
-    closes nothing itself, and a job must not hold, say, its launcher's lock."""
+def close_fds_except(keep):
+    """Close every descriptor above 2 but those in keep: a forked worker drops
+    the supervisor's database connection and pipes, and a job inherits nothing
+    (posix_spawn closes nothing itself; a job must not hold, say, its
+    launcher's lock)."""
     for fd in open_fds():
-        try:
-            os.set_inheritable(fd, False)
-        except OSError:
-            pass
+        if fd not in keep:
+            try:
+                os.close(fd)
+            except OSError:                 # the listing's own descriptor, now closed
+                pass
 
 
-def worker_main(settings, worker_id, ctl_fd, other_fds, pool_pid):
+def worker_main(settings, worker_id, ctl_fd, out_fd):
     """Entry point of a forked worker process; never returns."""
     code = 1
     try:
-        import signal
-        signal.set_wakeup_fd(-1)
-        for fd in other_fds:
-            os.close(fd)
-        keep_fds_from_jobs()
+        close_fds_except((ctl_fd, out_fd))
         log = Log(settings.log_level, hold=True)
         try:
-            code = Worker(settings, worker_id, ctl_fd, pool_pid, log).run()
+            code = Worker(settings, worker_id, ctl_fd, out_fd, log).run()
         except QueueError as exc:
             log.error('worker stopped: %s', exc)
         except Exception:
@@ -2597,51 +2756,83 @@ def worker_main(settings, worker_id, ctl_fd, other_fds, pool_pid):
             os._exit(code)
 
 
-class Supervisor(object):
-    """Forks and watches N workers; decides how they stop.
+class Slot(object):
+    """The supervisor's view of one worker process."""
+    __slots__ = ('pid', 'id', 'label', 'ctl', 'reader', 'job', 'pgid', 'pgid_at',
+                 'registered')
 
-    First SIGINT/SIGTERM/SIGHUP: warm stop (no new claims, running jobs
-    finish, bounded by shutdown_grace if set). Second one, SIGUSR2, or the
-    grace expiring: cold stop (running jobs are killed and handed back to
-    pending without charging the attempt). A worker that dies is replaced,
-    and its job recovered at once.
+    def __init__(self, pid, worker_id, ctl, reader):
+        self.pid = pid
+        self.id = worker_id
+        self.label = '%s:%d' % (this_host(), pid)
+        self.ctl = ctl                  # supervisor -> worker
+        self.reader = reader            # worker -> supervisor
+        self.job = None                 # the job sent to it, until its outcome arrives
+        self.pgid = None                # the job's process group, once it started
+        self.pgid_at = None             # when to record that pgid (if still running)
+        self.registered = False
+
+
+STOP_WARM = 'warm'      # no new claims; running jobs finish
+STOP_COLD = 'cold'      # running jobs are killed and handed back, not charged
+
+
+class Supervisor(object):
+    """A pool: forks N workers, claims jobs for them, records what they report.
+
+    The pool's only database client. First SIGINT/SIGTERM/SIGHUP: warm stop
+    (running jobs finish, within shutdown_grace if set). Second one, SIGUSR2,
+    or the grace expiring: cold stop. SIGUSR1: new work, or a job was
+    cancelled. A worker that dies is replaced and its job handed back at once.
+    A write the database refuses (disk full, I/O error) is kept and retried;
+    meanwhile nothing new is claimed and running jobs go on.
     """
 
     def __init__(self, settings, count, detached=False):
         self.settings = settings
         self.count = count
         self.detached = detached
-        self.children = {}           # pid -> (worker_id, ctl write fd)
-        self.stop_requests = 0
-        self.cold = False
-        self.warm_since = None
         self.id = '%s:%d:%s' % (this_host(), os.getpid(), os.urandom(4).hex())
-        self.log = Log(settings.log_level)
-        self.crashes = []
+        self.log = Log(settings.log_level, hold=True)
+        self.store = None
+        self.slots = {}                 # worker pid -> Slot
+        self.writes = []                # PoolWrites not committed yet
+        self.stop_requests = 0
+        self.stopping = None            # None, STOP_WARM or STOP_COLD
+        self.warm_since = None
         self.failed = False
+        self.crashes = 0                # workers dead in a row, no job finishing between
+        self.respawns = []              # monotonic times to start a replacement
+        self.look = True                # something may have become claimable
+        self.check_claims = False       # a job of ours may have been cancelled
+        self.next_look = 0.0            # monotonic: look at the queue unasked
+        self.next_beat = 0.0
+        self.blocked = None             # (first error, retry at, delay) while writes fail
+        self.burst_poll = BURST_POLL_FIRST
+        self.started = False
 
     def run(self, on_started=None):
+        import signal
         self._install_signals()
-        now = time.time()
-        with Store(self.settings.db_path) as store:
-            store.register_worker({
-                'id': self.id, 'role': 'pool', 'host': this_host(), 'pid': os.getpid(),
-                'proc_start': proc_start_time(os.getpid()), 'pool_pid': None,
-                'queues': ','.join(self.settings.queues) or None,
-                'detached': self.detached, 'started_at': now})
-            recover_lost_jobs(store, self.settings, now, self.log)
-            prune_stale_workers(store, now, self.settings.lease)
-        for _ in range(self.count):
-            self._spawn()
-        if on_started:
-            on_started(self.count)
-        self.log.info('pool %d started %d workers', os.getpid(), self.count)
+        ensure_private_dir(self.settings.logs_dir)
+        self.store = Store(self.settings.db_path)
         try:
-            self._watch()
+            self.writes.append(PoolWrite('register', row=registration(
+                self.id, 'pool', os.getpid(), None, self.settings.queues, self.detached,
+                int(signal.SIGUSR1))))
+            self._round(())
+            recover_lost_jobs(self.store, self.settings, self.log)
+            prune_stale_workers(self.store, self.settings.lease)
+            self._spawn(self.count)
+            self._round(())                     # workers registered before any claim
+            self.started = True
+            if on_started:
+                on_started(self.count)
+            self.log.info('pool %d started %d workers', os.getpid(), self.count)
+            self.next_beat = time.monotonic() + self.settings.heartbeat
+            self._loop()
         finally:
-            with Store(self.settings.db_path) as store:
-                store.unregister_worker(self.id)
-        self.log.info('pool %d stopped', os.getpid())
+            self._shutdown()
         return EXIT_FAILURE if self.failed else EXIT_OK
 
     def _install_signals(self):
@@ -2652,139 +2843,381 @@ class Supervisor(object):
         self.wake_r, self.wake_w = os.pipe()
         os.set_blocking(self.wake_r, False)
         os.set_blocking(self.wake_w, False)
-        for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGUSR2,
-                       signal.SIGCHLD):
+        for signum in pool_signals():
             signal.signal(signum, _ignore_signal)
         signal.set_wakeup_fd(self.wake_w)
 
-    def _count_signals(self):
+    # -- the loop ----------------------------------------------------------
+
+    def _loop(self):
+        import select
+        while self.slots or (self.respawns and not self.stopping):
+            self.log.flush()
+            readers = [s.reader.fd for s in self.slots.values() if not s.reader.closed]
+            ready = select.select([self.wake_r] + readers, [], [], self._timeout())[0]
+            if self.wake_r in ready:
+                self._read_signals()
+            for slot in list(self.slots.values()):
+                if slot.reader.fd in ready:
+                    self._handle(slot, slot.reader.read())
+            self._reap()
+            now = time.monotonic()
+            self._check_grace(now)
+            self._respawn_due(now)
+            if now >= self.next_beat:
+                self._heartbeat(now)
+            if self.check_claims:
+                self._check_claims()
+            self._queue_pgids(now)
+            self._sync(now)
+            if self.settings.burst and not self.stopping and self._drained():
+                self._stop(STOP_WARM, quiet=True)
+
+    def _timeout(self):
+        """Seconds until the next timer: heartbeat, a look at the queue, a
+        respawn, a pgid to record, the end of a shutdown grace, a retry."""
+        if self.look and not self.stopping and self._idle():
+            return 0.0                  # workers were just registered
+        times = [self.next_beat]
+        if self.respawns and not self.stopping:
+            times.append(min(self.respawns))
+        if self.blocked:
+            times.append(self.blocked[1])
+        times += [s.pgid_at for s in self.slots.values() if s.pgid_at is not None]
+        if not self.stopping and self._idle():
+            times.append(self.next_look)
+        if self.warm_since and self.settings.shutdown_grace and self.stopping != STOP_COLD:
+            times.append(self.warm_since + self.settings.shutdown_grace)
+        return max(0.0, min(times) - time.monotonic())
+
+    def _idle(self):
+        return [s for s in self.slots.values()
+                if s.registered and s.job is None and not s.reader.closed]
+
+    def _read_signals(self):
         """Read the wakeup pipe: each stop signal is one request, SIGUSR2 two."""
         import signal
         stops = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
         try:
-            while True:
-                data = os.read(self.wake_r, 512)
-                if not data:
-                    break
-                for signum in bytearray(data):
-                    self.stop_requests += 1 if signum in stops else \
-                        2 if signum == signal.SIGUSR2 else 0
+            data = os.read(self.wake_r, 512)
         except BlockingIOError:
-            pass
+            return
+        before = self.stop_requests
+        for signum in bytearray(data):
+            if signum in stops:
+                self.stop_requests += 1
+            elif signum == signal.SIGUSR2:
+                self.stop_requests += 2
+            elif signum == signal.SIGUSR1:
+                self.look = True
+                self.check_claims = any(s.job is not None for s in self.slots.values())
+        if self.stop_requests >= 2 and before < 2:
+            self._stop(STOP_COLD)
+        elif self.stop_requests and not before:
+            self._stop(STOP_WARM)
 
-    def _spawn(self):
-        """Fork one worker with os.fork: explicitly fork, never multiprocessing's
+    def _handle(self, slot, messages):
+        """Take in a worker's messages about the job it holds."""
+        for message in messages:
+            job = slot.job
+            if job is None or message['run'] != job['run_id']:
+                continue
+            if message['op'] == 'started':
+                slot.pgid = message['pgid']
+                slot.pgid_at = time.monotonic() + PGID_RECORD_AFTER
+                continue
+            slot.job = slot.pgid_at = None
+            self.look = True
+            if message['verdict'] == VERDICT_LOST:
+                self.log.warning('job %d attempt %d: no longer ours (cancelled or recovered); '
+                                 'stopped it', job['id'], job['attempt'])
+                continue
+            self.crashes = 0
+            self.writes.append(outcome_write(job, message, self.settings))
+
+    def _queue_pgids(self, now):
+        """Record the process group of jobs that run long enough to be worth it
+        (cancel and recovery find the others through /proc)."""
+        for slot in self.slots.values():
+            if slot.pgid_at is not None and now >= slot.pgid_at:
+                slot.pgid_at = None
+                self.writes.append(PoolWrite('pgid', slot.job, pgid=slot.pgid))
+
+    # -- the database --------------------------------------------------------
+
+    def _sync(self, now):
+        """Commit what is pending and claim for idle workers, in one transaction."""
+        if self.blocked and now < self.blocked[1]:
+            return
+        want = []
+        if not self.stopping and (self.look or now >= self.next_look):
+            want = self._idle()
+        if not want and not self.writes:
+            return
+        try:
+            if want and not self.writes and not self.look and \
+                    not self.store.runnable_exists(self.store.now(), self.settings.queues):
+                self._look_later(now)       # a timer: read before taking the write lock
+                return
+            self.look = False
+            jobs = self._round(want)
+        except StoreError as exc:
+            self._refused(exc, now)
+            return
+        for slot, job in zip(want, jobs):
+            self._dispatch(slot, job)
+        if len(jobs) < len(want):
+            self._look_later(now)
+        elif jobs:
+            self.burst_poll = BURST_POLL_FIRST
+
+    def _round(self, want):
+        """One transaction: the pending writes applied, a job claimed for each
+        slot in `want` while any is runnable. Returns the claimed jobs."""
+        writes = self.writes
+        applied, jobs = self.store.pool_round(writes, [(s.id, s.label) for s in want],
+                                              self.settings.lease, self.settings.queues)
+        self.writes = []
+        if self.blocked:
+            self.log.warning('the database takes writes again: recorded %d pending '
+                             'change%s', len(writes), '' if len(writes) == 1 else 's')
+            self.blocked = None
+        for write, ok in zip(writes, applied):
+            if write.kind == 'register':
+                self._registered(write.row['id'])
+            log_write(self.log, write, ok)
+        return jobs
+
+    def _registered(self, worker_id):
+        for slot in self.slots.values():
+            if slot.id == worker_id:
+                slot.registered = True
+                self.look = True
+
+    def _refused(self, exc, now):
+        """The database refused a write (disk full, I/O error, locked too long):
+        keep every pending write, claim nothing, retry with backoff."""
+        delay = min(5.0, self.blocked[2] * 2) if self.blocked else 0.1
+        if self.blocked is None:
+            self.log.error('cannot write the database: %s; keeping %d pending change%s and '
+                           'claiming nothing until it can (running jobs go on)',
+                           exc, len(self.writes), '' if len(self.writes) == 1 else 's')
+        self.blocked = (exc, now + delay, delay)
+
+    def _look_later(self, now):
+        """Nothing to claim: look again at the next due job or poll_interval
+        (a --burst pool sooner, for work other pools hold)."""
+        wait = self.settings.poll_interval
+        try:
+            due = self.store.next_due(self.store.now())
+        except StoreError:
+            due = None
+        if due is not None:
+            wait = min(wait, max(0.0, due - self.store.now()))
+        if self.settings.burst:
+            wait = min(wait, self.burst_poll)
+            self.burst_poll = min(self.burst_poll * 2, BURST_POLL_MAX)
+        self.next_look = now + wait
+
+    def _dispatch(self, slot, job):
+        slot.job, slot.pgid, slot.pgid_at = job, None, None
+        self.log.info('job %d attempt %d started: %s', job['id'], job['attempt'],
+                      shorten(job['command'], 120))
+        # A worker that died meanwhile: its reaping hands the job back.
+        send_message(slot.ctl, {'op': 'run',
+                                'job': dict((f, job[f]) for f in JOB_MESSAGE_FIELDS)})
+
+    def _heartbeat(self, now):
+        """Renew the leases of running jobs, recover other pools' lost jobs,
+        drop dead registrations, checkpoint the WAL."""
+        self.next_beat = now + self.settings.heartbeat
+        owners = [s.id for s in self.slots.values() if s.registered]
+        handing_back = set(w.row for w in self.writes if w.kind == 'unregister')
+        try:
+            self._drop_lost(self.store.renew_claims(owners, self.settings.lease, self.id))
+            if recover_lost_jobs(self.store, self.settings, self.log,
+                                 skip=set(owners) | handing_back):
+                self.look = True
+            prune_stale_workers(self.store, self.settings.lease)
+            self.store.checkpoint()
+        except StoreError as exc:
+            self._refused(exc, now)
+
+    def _check_claims(self):
+        """After a wake-up: is every running job still ours (not cancelled)?"""
+        self.check_claims = False
+        try:
+            self._drop_lost(self.store.held_runs([s.id for s in self.slots.values()]))
+        except StoreError as exc:
+            self._refused(exc, time.monotonic())
+
+    def _drop_lost(self, held):
+        for slot in self.slots.values():
+            if slot.job is not None and slot.job['run_id'] not in held:
+                send_message(slot.ctl, {'op': 'drop', 'run': slot.job['run_id']})
+
+    def _drained(self):
+        """--burst: nothing running here, nothing to claim, nothing in flight."""
+        if self.look or self.writes or self.respawns or \
+                any(s.job is not None for s in self.slots.values()):
+            return False
+        try:
+            return not self.store.has_work_in_flight(self.settings.queues)
+        except StoreError:
+            return False
+
+    # -- workers ---------------------------------------------------------------
+
+    def _spawn(self, count):
+        """Fork workers with os.fork: explicitly fork, never multiprocessing's
         platform default (spawn on macOS, forkserver on Linux from Python 3.14).
-        No database connection is open here at fork time; the worker opens its own."""
+
+        No connection is open across a fork: SQLite keeps per-process state
+        (locks, the mapped -shm) that a child must not inherit, or the
+        connection an orphaned worker opens later would misuse it.
+        """
+        self.store.close()
+        try:
+            for _ in range(count):
+                self._fork_worker()
+        finally:
+            self.store = Store(self.settings.db_path)
+
+    def _fork_worker(self):
+        """Fork one worker. Signals stay blocked across the fork, so none is
+        lost or counted twice; the child closes the supervisor's pipes."""
+        import signal
         ctl_r, ctl_w = os.pipe()
+        out_r, out_w = os.pipe()
         worker_id = '%s:%s' % (this_host(), os.urandom(6).hex())
-        inherited = [self.wake_r, self.wake_w, ctl_w] + [c[1] for c in self.children.values()]
-        pool_pid = os.getpid()
+        self.log.flush()
         sys.stdout.flush()
         sys.stderr.flush()
-        pid = os.fork()
-        if pid == 0:
-            worker_main(self.settings, worker_id, ctl_r, inherited, pool_pid)   # never returns
+        signal.pthread_sigmask(signal.SIG_BLOCK, pool_signals())
+        try:
+            pid = os.fork()
+            if pid == 0:
+                worker_main(self.settings, worker_id, ctl_r, out_w)   # never returns
+        except OSError as exc:
+            for fd in (ctl_r, ctl_w, out_r, out_w):
+                os.close(fd)
+            self.log.error('cannot start a worker: %s', _os_reason(exc))
+            self._crashed()
+            return
+        finally:
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, pool_signals())
         os.close(ctl_r)
-        self.children[pid] = (worker_id, ctl_w)
+        os.close(out_w)
+        os.set_blocking(out_r, False)
+        self.slots[pid] = Slot(pid, worker_id, ctl_w, MessageReader(out_r))
+        self.writes.append(PoolWrite('register', row=registration(
+            worker_id, 'worker', pid, os.getpid(), self.settings.queues)))
 
-    def _broadcast(self, message):
-        for _, ctl_w in self.children.values():
-            try:
-                os.write(ctl_w, message)
-            except OSError:
-                pass
-
-    def _watch(self):
-        """Sleep until a signal (SIGCHLD included) or the next heartbeat; react."""
-        import select
-        next_beat = time.monotonic() + self.settings.heartbeat   # run() just did one
-        handled = 0
-        while self.children:
-            select.select([self.wake_r], [], [], self._wait_timeout())
-            self._count_signals()
-            if self.stop_requests != handled:
-                handled = self.stop_requests
-                self._apply_stop_requests()
-            if self._grace_expired():
-                self.log.warning('shutdown grace of %s expired; stopping running jobs',
-                                 format_seconds(self.settings.shutdown_grace))
-                self.cold = True
-                self._broadcast(CTL_COLD)
-            self._reap()
-            if time.monotonic() >= next_beat:
-                next_beat = time.monotonic() + self.settings.heartbeat
-                self._heartbeat()
-
-    def _heartbeat(self):
-        """Refresh the pool's registration and recover lost jobs: the supervisor is
-        idle, so recovery stays bounded even while every worker runs a long job."""
-        now = time.time()
-        with Store(self.settings.db_path) as store:
-            store.heartbeat(self.id, now)
-            recover_lost_jobs(store, self.settings, now, self.log)
-            prune_stale_workers(store, now, self.settings.lease)
-
-    def _wait_timeout(self):
-        timeout = self.settings.heartbeat
-        if self.warm_since and self.settings.shutdown_grace and not self.cold:
-            left = self.warm_since + self.settings.shutdown_grace - time.monotonic()
-            timeout = min(timeout, max(0.0, left))
-        return timeout
-
-    def _grace_expired(self):
-        return (self.warm_since is not None and not self.cold and
-                self.settings.shutdown_grace and
-                time.monotonic() >= self.warm_since + self.settings.shutdown_grace)
-
-    def _apply_stop_requests(self):
-        if self.stop_requests >= 2 and not self.cold:
-            self.cold = True
-            self.warm_since = self.warm_since or time.monotonic()
-            self.log.warning('stopping now: running jobs are killed and go back to pending')
-            self._broadcast(CTL_COLD)
-        elif self.warm_since is None:
-            self.warm_since = time.monotonic()
-            self.log.info('stopping: running jobs may finish (signal again to stop them now)')
-            self._broadcast(CTL_WARM)
+    def _respawn_due(self, now):
+        due = [t for t in self.respawns if t <= now]
+        if due and not self.stopping:
+            self.respawns = [t for t in self.respawns if t > now]
+            self._spawn(len(due))
 
     def _reap(self):
-        """Collect exited workers; a worker that died is replaced and its job recovered."""
-        while self.children:
-            pid, status = os.waitpid(-1, os.WNOHANG)
+        """Collect exited workers: replace them, hand back the job one held."""
+        while True:
+            try:
+                pid, status = os.waitpid(-1, os.WNOHANG)
+            except ChildProcessError:
+                return
             if not pid:
                 return
-            if pid not in self.children:
+            slot = self.slots.pop(pid, None)
+            if slot is None:
                 continue
-            worker_id, ctl_w = self.children.pop(pid)
-            os.close(ctl_w)
+            self._handle(slot, slot.reader.read_all())     # what it said before it died
+            os.close(slot.ctl)
+            os.close(slot.reader.fd)
+            self.writes.append(PoolWrite('unregister', row=slot.id))
+            if slot.job is not None:
+                self._hand_back(slot)
             code = _status_to_returncode(status)
-            if code == 0:
-                if not self.settings.burst and self.warm_since is None:
-                    self.log.warning('worker %d exited on its own; starting another', pid)
-                    self._spawn()
-                continue
-            self.log.warning('worker %d died (%s)', pid, describe_exit(code))
-            with Store(self.settings.db_path) as store:
-                recover_lost_jobs(store, self.settings, time.time(), self.log,
-                                  reaped_owner=worker_id)
-                store.unregister_worker(worker_id)
-            if self.warm_since is None:
-                self._respawn_after_crash()
+            if code != 0:
+                self.log.warning('worker %d died (%s)', pid, describe_exit(code))
+                if not self.stopping:
+                    self._crashed()
+            elif not self.stopping and not self.settings.burst:
+                self.log.warning('worker %d exited on its own; starting another', pid)
+                self.respawns.append(time.monotonic())
 
-    def _respawn_after_crash(self):
-        """Replace a dead worker, unless workers die faster than they can work."""
-        now = time.monotonic()
-        self.crashes = [t for t in self.crashes if t > now - 10] + [now]
-        if len(self.crashes) > 10 * self.count:
-            self.log.error('workers keep dying (%d in 10s); stopping the pool',
-                           len(self.crashes))
+    def _hand_back(self, slot):
+        """A dead worker's job: a failed attempt ('worker lost') if it started,
+        else back to pending, not charged. Its processes are killed first."""
+        job = slot.job
+        found = stop_claim(slot.id, job['run_id'], slot.pgid, 0)
+        if slot.pgid is not None or found:
+            self.writes.append(lost_write(job, self.settings, 'its worker died'))
+        else:
+            self.writes.append(PoolWrite('release', job, started=False,
+                                         note='never started: its worker died'))
+        self.look = True
+
+    def _crashed(self):
+        """Replace a dead worker after a growing delay; stop the pool when workers
+        keep dying without a job finishing between (they cannot work)."""
+        self.crashes += 1
+        limit = 2 * self.count + 3
+        if self.crashes >= limit:
+            self.log.error('workers keep dying (%d in a row, no job finishing between); '
+                           'stopping the pool', self.crashes)
             self.failed = True
-            self.stop_requests += 1
+            self._stop(STOP_WARM, quiet=True)
             return
-        if len(self.crashes) > 2 * self.count:
-            time.sleep(RESPAWN_DELAY)
-        self._spawn()
+        delay = 0.0 if self.crashes == 1 else \
+            min(RESPAWN_MAX, RESPAWN_FIRST * 2 ** (self.crashes - 2))
+        self.respawns.append(time.monotonic() + delay)
+
+    # -- stopping ----------------------------------------------------------------
+
+    def _stop(self, kind, quiet=False):
+        """Warm: workers finish their job, then exit. Cold: jobs are killed."""
+        if kind == STOP_COLD and self.stopping != STOP_COLD:
+            self.warm_since = self.warm_since or time.monotonic()
+            self.log.warning('stopping now: running jobs are killed and go back to pending')
+        elif kind == STOP_WARM and self.stopping is None:
+            self.warm_since = time.monotonic()
+            if not quiet:
+                self.log.info('stopping: running jobs may finish (signal again to stop '
+                              'them now)')
+        else:
+            return
+        self.stopping = kind
+        self.respawns = []
+        for slot in self.slots.values():
+            send_message(slot.ctl, {'op': 'kill' if kind == STOP_COLD else 'stop'})
+
+    def _check_grace(self, now):
+        grace = self.settings.shutdown_grace
+        if grace and self.stopping == STOP_WARM and now >= self.warm_since + grace:
+            self.log.warning('shutdown grace of %s expired; stopping running jobs',
+                             format_seconds(grace))
+            self._stop(STOP_COLD)
+
+    def _shutdown(self):
+        """Record what is left (retrying a while if the database refuses), then
+        remove the pool's registration."""
+        if self.store is None:
+            return
+        self.writes.append(PoolWrite('unregister', row=self.id))
+        for delay in (0, 0.1, 0.5, 1, 2, 4) if self.started else (0,):
+            time.sleep(delay)
+            try:
+                self._round(())
+                break
+            except StoreError as exc:
+                error = exc
+        else:
+            self.log.error('%d change%s not recorded (%s): the next pool recovers the jobs',
+                           len(self.writes), '' if len(self.writes) == 1 else 's', error)
+        self.log.info('pool %d stopped', os.getpid())
+        self.log.flush()
+        self.store.close()
 
 
 def pool_log_path(db_path):
@@ -2807,11 +3240,7 @@ def start_detached_pool(settings, count, log_path):
         os.dup2(null_fd, 0)
         os.dup2(log_fd, 1)
         os.dup2(log_fd, 2)
-        for fd in open_fds():
-            try:
-                os.close(fd)
-            except OSError:                 # the listing's own descriptor, now closed
-                pass
+        close_fds_except(())
         sys.stdout = os.fdopen(1, 'w', buffering=1)
         sys.stderr = os.fdopen(2, 'w', buffering=1)
         code = run_pool(settings, count, detached=True)
@@ -2866,14 +3295,15 @@ def format_local(ts):
 def format_iso(ts):
     """UTC ISO 8601 with milliseconds, for --json.
 
-    >>> format_iso(0)
-    '1970-01-01T00:00:00.000Z'
+    >>> format_iso(0), format_iso(100.9996)
+    ('1970-01-01T00:00:00.000Z', '1970-01-01T00:01:41.000Z')
     """
     if ts is None:
         return None
+    millis = int(round(ts * 1000))          # round first: 100.9996 is ...:41.000Z
     try:
-        return '%s.%03dZ' % (time.strftime('%Y-%m-%dT%H:%M:%S', time.gmtime(ts)),
-                             int(round((ts % 1) * 1000)) % 1000)
+        return '%s.%03dZ' % (time.strftime('%Y-%m-%dT%H:%M:%S', time.gmtime(millis // 1000)),
+                             millis % 1000)
     except (OverflowError, ValueError, OSError):
         return None
 
@@ -3575,7 +4005,7 @@ def build_spec(opts, config, now, cwd=None):
     key = get('key')
     if key is not None:
         key = _check_text(str(key), '--key')
-        if not key.strip() or key.isdigit() or escape_text(key) != key:
+        if not key.strip() or key.isdecimal() or escape_text(key) != key:
             raise UsageError('--key: expected a name that is not a number and has no control '
                              'characters, got %r' % key)
     work_dir = get('cwd') or cwd or _current_dir()
@@ -3665,7 +4095,7 @@ def cmd_add(args, ctx):
                 len(doomed), '' if len(doomed) == 1 else 's', doomed[0]))
     else:
         ids = store.add_many(template, commands, now)
-    wake_idle_workers(store, len(ids))
+    wake_idle_pools(store)
     if args.quiet:
         ctx.say('\n'.join(str(i) for i in ids))
     else:
@@ -3692,7 +4122,7 @@ def _enqueue_one(ctx, spec, quiet, at):
     if dead_reason:
         ctx.warn('job %d went straight to the DLQ: %s' % (job_id, dead_reason))
     else:
-        wake_idle_workers(store, 1)
+        wake_idle_pools(store)
     ctx.say(str(job_id) if quiet else 'Added job with ID: %d' % job_id)
     return EXIT_OK
 
@@ -4023,7 +4453,7 @@ def cmd_dlq(args, ctx):
     store = ctx.store()
     results = store.retry_dead(args.jobs, store.now(), every=args.all)
     if results:
-        wake_idle_workers(store, len(results))
+        wake_idle_pools(store)
     if args.all:
         total = sum(1 + n for _, n in results)
         ctx.say('Requeued %d job%s from the DLQ' % (total, '' if total == 1 else 's'))
@@ -4054,14 +4484,9 @@ def cmd_cancel(args, ctx):
 
 
 def _stop_cancelled(job, grace):
-    """Wake a cancelled job's worker (it stops its child) and kill the job's processes."""
-    row = job.get('owner_registration')
-    if row and row[3] and pid_alive(row[1], row[2]):     # never signal a reused pid
-        try:
-            os.kill(row[1], row[3])
-        except OSError:
-            pass
-    stop_claim(job['owner'], job['attempts'], job['pgid'], grace)
+    """Kill a cancelled job's processes and wake its pool (its worker stops too)."""
+    wake_pool(job['pool'])
+    stop_claim(job['owner'], job['run_id'], job['pgid'], grace)
 
 
 def cmd_wait(args, ctx):
@@ -4135,7 +4560,7 @@ def cmd_pause(args, ctx):
     store = ctx.store(create=True)
     store.set_paused(args.queue, paused)
     if not paused:
-        wake_idle_workers(store, 64)
+        wake_idle_pools(store)
     target = ('queue %s' % args.queue) if args.queue else 'all queues'
     ctx.say('%s %s' % ('Paused' if paused else 'Resumed', target))
     return EXIT_OK

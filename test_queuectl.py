@@ -30,6 +30,10 @@ import queuectl
 HERE = os.path.dirname(os.path.abspath(__file__))
 SCRIPT = os.path.join(HERE, 'queuectl.py')
 LINUX = sys.platform.startswith('linux')
+# The slow tier (tens of seconds: load, huge output, huge batches) runs with
+# QUEUECTL_SLOW_TESTS=1: `make test-slow`, and always in CI.
+slow = unittest.skipUnless(os.environ.get('QUEUECTL_SLOW_TESTS') == '1',
+                           'slow tier: make test-slow (QUEUECTL_SLOW_TESTS=1)')
 
 
 class QueuectlTestCase(unittest.TestCase):
@@ -1181,35 +1185,35 @@ class TestWorkerDeath(ReliabilityCase):
                          'overlapped the next attempt')
         self.assert_integrity()
 
-    def test_frozen_worker_loses_its_lease_and_its_stale_result_is_fenced_off(self):
-        env = {'QUEUECTL_LEASE_SECONDS': '1', 'QUEUECTL_HEARTBEAT_SECONDS': '0.2'}
-        # Attempt 1 hangs; attempt 2 waits for a go signal so that the frozen
-        # worker's stale finish is attempted while attempt 2 is still running.
+    def test_a_stalled_host_loses_its_lease_and_its_stale_result_is_fenced_off(self):
+        # Two "hosts" (QUEUECTL_HOSTNAME) share the queue. Host A stalls whole
+        # (SIGSTOP of its pool, as a frozen VM): host B recovers the job once the
+        # lease ran out; when A resumes, its attempt is void and stopped.
+        fast = {'QUEUECTL_LEASE_SECONDS': '1', 'QUEUECTL_HEARTBEAT_SECONDS': '0.2'}
         job_id = self.add(
             'echo start $QUEUECTL_ATTEMPT >> runs; echo $$ > pid.$QUEUECTL_ATTEMPT; '
             'if [ "$QUEUECTL_ATTEMPT" = 1 ]; then sleep 30; exit 3; fi; '
             'while [ ! -e go ]; do sleep 0.05; done; echo end $QUEUECTL_ATTEMPT >> runs')
-        pool = self.pool(2, env=env)
+        host_a = self.pool(1, env=dict(fast, QUEUECTL_HOSTNAME='host-a'))
         pgid1 = self.wait_pid_file(self.path('pid.1'))
         self.wait_until(lambda: self.row(job_id)['pgid'] == pgid1, what='pgid recorded')
-        frozen_pid = int(self.row(job_id)['worker'].rsplit(':', 1)[1])
-        os.kill(frozen_pid, signal.SIGSTOP)
-        self.addCleanup(lambda: pid_alive_not_zombie(frozen_pid) and os.kill(frozen_pid, signal.SIGCONT))
+        os.killpg(host_a.pid, signal.SIGSTOP)          # supervisor and worker, not the job
+        self.addCleanup(kill_quietly, host_a.pid)
         stopped = time.monotonic()
-
+        host_b = self.pool(1, env=dict(fast, QUEUECTL_HOSTNAME='host-b'))
         pgid2 = self.wait_pid_file(self.path('pid.2'), timeout=20)
-        took = time.monotonic() - stopped
-        note('SIGSTOPped worker (lease 1s): attempt 2 started %.3fs later' % took)
+        note('stalled host (lease 1s): attempt 2 started on another host %.3fs later'
+             % (time.monotonic() - stopped))
         row = self.row(job_id)
         self.assertEqual((row['state'], row['attempts']), ('processing', 2))
-        self.assertNotEqual(int(row['worker'].rsplit(':', 1)[1]), frozen_pid)
-        self.assert_group_gone(pgid1)           # attempt 1 was killed before attempt 2
+        self.assertTrue(row['worker'].startswith('host-b:'), row)
         self.assertEqual(self.history(job_id)[0]['error'], 'worker lost')
 
-        os.kill(frozen_pid, signal.SIGCONT)
-        self.wait_until(lambda: 'job %d attempt 1: result discarded' % job_id in pool.err.text()
-                        or 'job %d attempt 1: no longer ours' % job_id in pool.err.text(),
-                        what='the resumed worker notices it lost the job')
+        os.killpg(host_a.pid, signal.SIGCONT)
+        self.wait_until(lambda: 'job %d attempt 1: no longer ours' % job_id in host_a.err.text()
+                        or 'job %d attempt 1: result discarded' % job_id in host_a.err.text(),
+                        what='the resumed host notices it lost the job')
+        self.assert_group_gone(pgid1)                   # host A stopped its void attempt
         row = self.row(job_id)
         self.assertEqual((row['state'], row['attempts']), ('processing', 2), row)
         open(self.path('go'), 'w').close()
@@ -1220,10 +1224,34 @@ class TestWorkerDeath(ReliabilityCase):
                          [(1, 'worker lost'), (2, None)])
         self.assertEqual(self.lines('runs'), ['start', '1', 'start', '2', 'end', '2'])
         self.assertNotEqual(pgid1, pgid2)
-        code, log = self.stop_pool(pool)
-        self.assertEqual(code, 0, log)
+        for pool in (host_a, host_b):
+            code, log = self.stop_pool(pool)
+            self.assertEqual(code, 0, log)
         self.assertEqual(self.state(job_id), 'completed')
         self.assert_integrity()
+
+    def test_a_clock_step_past_the_lease_kills_no_job_on_this_host(self):
+        # After the wall clock jumps forward by more than lease_seconds, every
+        # lease on this host looks expired. Jobs here are judged by their
+        # worker's pid, so nothing is recovered and the job ends as attempt 1.
+        fast = {'QUEUECTL_LEASE_SECONDS': '1', 'QUEUECTL_HEARTBEAT_SECONDS': '0.1'}
+        job_id = self.add('touch started; while [ ! -e go ]; do sleep 0.05; done')
+        pool = self.pool(1, env=fast)
+        self.wait_until(lambda: os.path.exists(self.path('started')), what='job started')
+        with contextlib.closing(sqlite3.connect(self.db_path, timeout=10)) as conn:
+            conn.execute('UPDATE jobs SET lease_until = lease_until - 3600')   # the jump
+            conn.commit()
+        other = self.pool(1, env=fast)          # another pool on this host, recovering
+        time.sleep(1.0)                         # ten heartbeats of both pools
+        row = self.row(job_id)
+        self.assertEqual((row['state'], row['attempts']), ('processing', 1), row)
+        open(self.path('go'), 'w').close()
+        self.wait_state(job_id, 'completed')
+        self.assertEqual([h['error'] for h in self.history(job_id)], [None])
+        for proc in (pool, other):
+            code, log = self.stop_pool(proc)
+            self.assertEqual(code, 0, log)
+            self.assertNotIn('worker lost', log)
 
 
 ########################################################################
@@ -1233,9 +1261,10 @@ class TestWorkerDeath(ReliabilityCase):
 class TestShutdown(ReliabilityCase):
 
     def test_workers_of_a_vanished_supervisor_finish_their_job_then_exit(self):
-        job_id = self.add('sleep 1; touch finished')
+        job_id = self.add('touch started; sleep 1; touch finished')
         pool = self.start_pool(1)
-        self.wait_state(job_id, 'processing')
+        # Started, not just claimed: a claim its worker never started is released.
+        self.wait_until(lambda: os.path.exists(self.path('started')), what='job started')
         [(worker_pid, _, _)] = self.worker_rows(pool_pid=pool.pid)
         os.kill(pool.pid, signal.SIGKILL)
         pool.wait()
@@ -1440,6 +1469,215 @@ def kill_quietly(pid):
 
 
 ########################################################################
+# One database session per pool: the supervisor claims and records
+########################################################################
+
+def child_pids(parent):
+    """Live (non-zombie) children of a process (Linux /proc scan)."""
+    found = []
+    for entry in os.listdir('/proc'):
+        if not entry.isdigit():
+            continue
+        try:
+            with open('/proc/%s/stat' % entry, 'rb') as handle:
+                data = handle.read()
+        except OSError:
+            continue
+        fields = data[data.rindex(b')') + 2:].split()
+        if int(fields[1]) == parent and fields[0] not in (b'Z', b'X'):
+            found.append(int(entry))
+    return found
+
+
+@unittest.skipUnless(LINUX, 'reads /proc')
+class TestPoolSession(ReliabilityCase):
+
+    def test_a_pool_of_any_size_holds_one_database_connection(self):
+        ids = [self.add('touch started.$QUEUECTL_JOB_ID; while [ ! -e go ]; do sleep 0.02; done')
+               for _ in range(4)]
+        pool = self.pool(4)
+        self.wait_until(lambda: all(os.path.exists(self.path('started.%d' % i)) for i in ids),
+                        what='four jobs running')
+        real = os.path.realpath(self.db_path)
+        holders = {}
+        for pid in [pool.pid] + child_pids(pool.pid):
+            for fd in os.listdir('/proc/%d/fd' % pid):
+                try:
+                    if os.readlink('/proc/%d/fd/%s' % (pid, fd)) == real:
+                        holders[pid] = holders.get(pid, 0) + 1
+                except OSError:
+                    pass
+        self.assertEqual(holders, {pool.pid: 1}, 'processes with the database open')
+        open(self.path('go'), 'w').close()
+        for job_id in ids:
+            self.wait_state(job_id, 'completed')
+        code, log = self.stop_pool(pool)
+        self.assertEqual(code, 0, log)
+
+    def test_a_job_claimed_for_a_worker_that_never_started_it_is_released_uncharged(self):
+        pool = self.pool(1)
+        [(worker_pid, _, _)] = self.worker_rows(pool_pid=pool.pid)
+        os.kill(worker_pid, signal.SIGSTOP)             # it never reads the job sent to it
+        job_id = self.add('--max-retries', '0', 'echo $QUEUECTL_ATTEMPT >> runs')
+        self.wait_state(job_id, 'processing')
+        os.kill(worker_pid, signal.SIGKILL)
+        self.wait_state(job_id, ('completed', 'dead'))
+        job = self.job(job_id)
+        self.assertEqual((job['state'], job['attempts']), ('completed', 1), job)
+        self.assertEqual([h['attempt'] for h in job['history']], [1])
+        self.assertEqual(self.lines('runs'), ['1'])
+        code, log = self.stop_pool(pool)
+        self.assertEqual(code, 0, log)
+        self.assertIn('job %d attempt 1 never started: its worker died; back to pending, '
+                      'not counted' % job_id, log)
+
+    def test_a_supervisor_killed_mid_run_leaves_its_workers_to_record_and_start_nothing(self):
+        ids = [self.add('echo $QUEUECTL_ATTEMPT >> runs.$QUEUECTL_JOB_ID; '
+                        'touch started.$QUEUECTL_JOB_ID; while [ ! -e go ]; do sleep 0.02; done')
+               for _ in range(2)]
+        pool = self.pool(2)
+        self.wait_until(lambda: all(os.path.exists(self.path('started.%d' % i)) for i in ids),
+                        what='both jobs running')
+        workers = child_pids(pool.pid)
+        waiting = self.add('touch third')
+        os.kill(pool.pid, signal.SIGKILL)
+        pool.wait()
+        open(self.path('go'), 'w').close()
+        for job_id in ids:
+            self.wait_state(job_id, 'completed')
+            self.assertEqual(self.job(job_id)['attempts'], 1)
+            self.assertEqual(self.lines('runs.%d' % job_id), ['1'])
+        self.wait_until(lambda: not any(pid_alive_not_zombie(p) for p in workers),
+                        what='orphaned workers exited')
+        self.assertEqual(self.worker_rows(), [])
+        self.assertEqual(self.state(waiting), 'pending')
+        self.assertFalse(os.path.exists(self.path('third')))
+        self.burst(1)
+        self.assertEqual(self.state(waiting), 'completed')
+        self.assert_integrity()
+
+    def test_an_idle_worker_does_not_stay_in_the_last_jobs_folder(self):
+        folder = self.path('mounted')
+        os.mkdir(folder)
+        job_id = self.add('--cwd', folder, 'pwd')
+        pool = self.pool(1)
+        self.wait_state(job_id, 'completed')
+        self.assertEqual(self.ok('logs', str(job_id), '--attempt', '1'), folder + '\n')
+        [worker] = child_pids(pool.pid)
+        self.assertNotEqual(os.readlink('/proc/%d/cwd' % worker), folder)
+        code, log = self.stop_pool(pool)
+        self.assertEqual(code, 0, log)
+
+    def test_a_pool_whose_workers_keep_dying_stops_with_a_clear_message(self):
+        pool = self.pool(1)
+
+        def kill_its_workers():
+            for pid in child_pids(pool.pid):
+                kill_quietly(pid)
+            return pool.poll() is not None
+        self.wait_until(kill_its_workers, timeout=30, interval=0.005,
+                        what='the pool gives up on its dying workers')
+        code, log = self.stop_pool(pool)
+        self.assertEqual(code, 1, log)
+        self.assertIn('workers keep dying (5 in a row, no job finishing between); '
+                      'stopping the pool', log)
+        self.assertEqual(self.worker_rows(), [])
+        self.assertEqual(self.worker_rows(role='pool'), [])
+
+    def test_a_retry_made_runnable_by_recovery_runs_without_waiting_for_a_poll(self):
+        slow = {'QUEUECTL_POLL_INTERVAL': '60', 'QUEUECTL_HEARTBEAT_SECONDS': '0.2',
+                'QUEUECTL_BACKOFF_BASE': '0'}
+        self.add('echo $QUEUECTL_ATTEMPT >> runs; if [ "$QUEUECTL_ATTEMPT" = 1 ]; then '
+                 'sleep 30; fi')
+        doomed = self.pool(1, env=slow)
+        self.wait_until(lambda: self.lines('runs') == ['1'], what='attempt 1 running')
+        survivor = self.pool(1, env=slow)               # idle; nobody will wake it
+        os.killpg(doomed.pid, signal.SIGKILL)
+        doomed.wait()
+        killed = time.monotonic()
+        self.wait_until(lambda: self.lines('runs') == ['1', '2'], timeout=10,
+                        what='attempt 2 started by the idle pool')
+        note('a job recovered by an idle pool (poll_interval 60s) re-ran %.2fs after its '
+             'pool was killed' % (time.monotonic() - killed))
+        code, log = self.stop_pool(survivor)
+        self.assertEqual(code, 0, log)
+        self.assertIn('worker lost', log)
+
+
+class TestFullDisk(ReliabilityCase):
+    """A small tmpfs as the queue's home (needs root to mount; always unmounted)."""
+
+    def small_disk(self, size):
+        if os.geteuid() != 0 or not LINUX:
+            self.skipTest('mounting a tmpfs needs root on Linux')
+        disk = self.path('disk')
+        os.mkdir(disk, 0o700)
+        done = subprocess.run(['mount', '-t', 'tmpfs', '-o', 'size=%s,mode=0700' % size,
+                               'tmpfs', disk], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        if done.returncode != 0:
+            self.skipTest('cannot mount a tmpfs here: %s' % done.stderr.decode().strip())
+        self.addCleanup(subprocess.run, ['umount', '-l', disk])
+        self.env['QUEUECTL_HOME'] = disk
+        self.db_path = os.path.join(disk, 'queue.db')
+        return disk
+
+    def fill(self, disk):
+        """Take every free byte of the disk; returns the filler's path."""
+        filler = os.path.join(disk, 'filler')
+        with open(filler, 'wb') as handle:
+            try:
+                while True:
+                    handle.write(b'\0' * 65536)
+                    handle.flush()
+            except OSError:
+                pass
+        return filler
+
+    def test_a_full_disk_says_so_and_a_read_never_says_cannot_write(self):
+        disk = self.small_disk('1m')
+        self.add('true')                        # the database exists, closed (no -wal, -shm)
+        self.fill(disk)
+        err = self.fails(1, 'add', 'true')
+        self.assertRegex(err, r'\Aqueuectl: error: cannot write database \S+: the disk is '
+                              r'full\n\Z')
+        code, out, err = self.cli('status')
+        self.assertNotIn('cannot write', err)
+        if code:
+            self.assertRegex(err, r'\Aqueuectl: error: cannot read database \S+: the disk is '
+                                  r'full[^\n]*\n\Z')
+
+    def test_a_full_disk_holds_results_and_claims_until_space_returns(self):
+        disk = self.small_disk('2m')
+        first = self.add('touch %s; while [ ! -e %s ]; do sleep 0.02; done'
+                         % (self.path('started'), self.path('go')))
+        second = self.add('touch %s' % self.path('second'))
+        pool = self.pool(1, env={'QUEUECTL_HEARTBEAT_SECONDS': '0.1'})
+        self.wait_until(lambda: os.path.exists(self.path('started')), what='job started')
+        filler = self.fill(disk)
+        refused = 0
+        while refused == 0:                     # until the WAL itself has no room left
+            code, _, err = self.cli('add', 'true')
+            refused = code
+        self.assertIn('the disk is full', err)
+        open(self.path('go'), 'w').close()
+        self.wait_until(lambda: 'cannot write the database' in pool.err.text(),
+                        what='the pool says it cannot write')
+        time.sleep(0.5)                         # several heartbeats and retries
+        self.assertEqual(self.row(first)['state'], 'processing')
+        self.assertFalse(os.path.exists(self.path('second')), 'claimed on a full disk')
+        self.assertIsNone(pool.poll())
+        os.unlink(filler)
+        self.wait_state(first, 'completed')
+        self.wait_state(second, 'completed')
+        code, log = self.stop_pool(pool)
+        self.assertEqual(code, 0, log)
+        self.assertEqual(log.count('cannot write the database'), 1, log)
+        self.assertIn('the database takes writes again', log)
+        self.assertEqual(self.job(first)['attempts'], 1)
+        self.assert_integrity()
+
+
+########################################################################
 # Concurrency, big output, crashing adds, bad environments
 ########################################################################
 
@@ -1455,6 +1693,7 @@ class TestLoad(ReliabilityCase):
     ADDS_PER_PROC = 20
     ADD_SINGLES = ADDS_PER_PROC if os.environ.get('RELIABILITY_SINGLE_ADDS') else 2
 
+    @slow
     def test_concurrent_adds_readers_and_workers(self):
         marks = self.path('marks')
         os.mkdir(marks)
@@ -1535,6 +1774,7 @@ class TestLoad(ReliabilityCase):
         self.assertEqual(stat.S_IMODE(os.stat(self.db_path).st_mode), 0o600)
         self.assert_integrity()
 
+    @slow
     def test_huge_output_on_both_streams_is_capped(self):
         job_id = self.add('head -c 200000000 /dev/zero & head -c 200000000 /dev/zero >&2; '
                           'wait; echo END')
@@ -1558,6 +1798,7 @@ class TestLoad(ReliabilityCase):
         self.assertEqual(stat.S_IMODE(os.stat(path).st_mode), 0o600)
         self.assert_integrity()
 
+    @slow
     def test_kill_9_during_a_big_batch_add_is_all_or_nothing(self):
         count = 200000
         lines = ''.join('echo %d\n' % i for i in range(count)).encode()
@@ -2044,6 +2285,14 @@ class TestKeys(FlowTestCase):
         self.assertEqual(self.count_jobs(), 1)
         self.assertEqual(self.job('K')['command'], 'echo once')
 
+    def test_a_reference_with_non_ascii_digits_is_a_key_not_a_crash(self):
+        self.add('true')
+        for ref in ('\u00b2', '\u0663'):          # superscript two, Arabic-Indic three
+            self.assertIn('no job with id or key', self.fails(1, 'show', ref))
+            self.assertIn('no job with id or key', self.fails(1, 'cancel', ref))
+        job_id = self.add('--key', '\u00b2', 'true')
+        self.assertEqual(self.job('\u00b2')['id'], job_id)
+
     def test_every_command_that_takes_a_job_accepts_its_key(self):
         flag = self.path('flag')
         self.add('--key', 'ok-job', 'echo hello')
@@ -2473,7 +2722,7 @@ class TestPortability(QueuectlTestCase):
         steps = []
         store.conn.set_progress_handler(lambda: steps.append(1), 100)    # every 100 VM ops
         self.assertTrue(store.runnable_exists(time.time()))
-        job = store.claim('w', 'h:1', time.time(), 30)
+        job = store.claim('w', 'h:1', 30)
         store.conn.set_progress_handler(None, 0)
         self.assertEqual(job['id'], job_id)
         self.assertLess(len(steps) * 100, 20000, 'claims walked the backlog')
@@ -2488,7 +2737,7 @@ class TestPortability(QueuectlTestCase):
         store.conn.set_trace_callback(lambda sql: statements.append(sql))  # 3.6: hashable
         now = time.time()
         store.runnable_exists(now, ['default'])
-        store.claim('w', 'h:1', now, 30, None)
+        store.claim('w', 'h:1', 30, None)
         store.next_due(now)
         store.has_work_in_flight()
         store.status_snapshot()
