@@ -64,6 +64,10 @@ BURST_POLL_FIRST = 0.001            # seconds; a --burst worker waiting on other
 BURST_POLL_MAX = 0.05               # polls this often, then backs off to this
 RESPAWN_FIRST = 0.05                # seconds before restarting a worker that died
 RESPAWN_MAX = 2.0                   # twice in a row, doubling up to this
+SHIP_INTERVAL = 0.5                 # seconds between shipments of running jobs' output
+CONTROL_POLL = 1.0                  # seconds between checks for cancels and stop requests
+                                    # by a pool that does not hear NOTIFY (PostgreSQL)
+LISTEN_RETRY_MAX = 5.0              # seconds; a lost LISTEN connection is retried up to this
 NETWORK_FILESYSTEMS = ('nfs', 'nfs4', 'cifs', 'smb', 'smbfs', 'smb3',
                        'fuse.sshfs', 'afs', '9p', 'ceph', 'glusterfs')
 
@@ -574,17 +578,21 @@ class PoolWrite(object):
     """A change a pool must record, kept until it is committed (Store.pool_round).
 
     kind: 'finish' (state, delay, exit_code, error), 'release' (error, started),
-    'pgid' (pgid), 'register' (row), 'unregister' (row: the worker id). `note`
-    and `took` only serve the pool's log line.
+    'pgid' (pgid), 'register' (row), 'unregister' (row: the worker id),
+    'output' (data from offset of the attempt's log; PostgreSQL; path: the
+    local log to remove once recorded). `note` and `took` only serve the
+    pool's log line.
     """
     __slots__ = ('kind', 'job', 'state', 'delay', 'exit_code', 'error', 'started', 'pgid',
-                 'row', 'note', 'took')
+                 'row', 'note', 'took', 'data', 'offset', 'path')
 
     def __init__(self, kind, job=None, state=None, delay=0.0, exit_code=None, error=None,
-                 started=True, pgid=None, row=None, note=None, took=0.0):
+                 started=True, pgid=None, row=None, note=None, took=0.0, data=b'', offset=0,
+                 path=None):
         self.kind, self.job, self.state, self.delay = kind, job, state, delay
         self.exit_code, self.error, self.started, self.pgid = exit_code, error, started, pgid
         self.row, self.note, self.took = row, note, took
+        self.data, self.offset, self.path = data, offset, path
 
 
 # -- what SQLite and PostgreSQL spell differently ---------------------------
@@ -605,6 +613,8 @@ class SqliteDialect(object):
     begin_migrate = 'BEGIN IMMEDIATE'
     # The highest id ever given (AUTOINCREMENT: ids are never reused).
     last_job_id = "SELECT seq FROM sqlite_sequence WHERE name = 'jobs'"
+    shared = False          # one host: output in files, pools woken by signals
+    schema_extra = ()
 
     def connect(self, path, create):
         """Open path; returns (path as printed, connection). With create=False a
@@ -718,6 +728,34 @@ class SqliteDialect(object):
     def lock_ids(conn):
         """Writers are serialized: a batch's ids are consecutive anyway."""
 
+    @staticmethod
+    def locking(mode):
+        """A SELECT's row-lock clause: none, BEGIN IMMEDIATE holds the database."""
+        return ''
+
+    @staticmethod
+    def lock_rows(store, ids):
+        """Nothing to lock: one writer at a time."""
+
+    @staticmethod
+    def notify(conn, event):
+        """Pools on this host are woken by signals (wake_idle_pools)."""
+
+    @staticmethod
+    def drop_output(store, run_ids):
+        """Output lives in files, which the caller removes."""
+
+    @staticmethod
+    def claim(store, claimants, now, lease, queues):
+        """One job per (owner, label), in order, while any is runnable."""
+        claimed = []
+        for owner, label in claimants:
+            job = store._claim(owner, label, now, lease, queues)
+            if job is None:
+                break
+            claimed.append(job)
+        return claimed
+
     def insert_batch(self, conn, commands, shared):
         """Insert one job per command, the other columns from shared; returns the ids.
 
@@ -747,22 +785,44 @@ PG_CONNECT_TIMEOUT = 10              # seconds, unless the URL or PGCONNECT_TIME
 class PostgresDialect(object):
     """PostgreSQL's side (psycopg 3, else psycopg2, imported only here).
 
-    Write transactions are SERIALIZABLE: PostgreSQL lets writers run
-    together and aborts one of two that conflict (SQLSTATE 40001), which
-    Store._retry runs again; that keeps every read-check-write in Store as
-    safe as under SQLite's single writer. Reads see one snapshot.
+    Write transactions are READ COMMITTED, so that pools on many hosts claim
+    side by side (FOR UPDATE SKIP LOCKED) instead of queueing for one lock.
+    What keeps Store's read-check-writes safe there: every write about a
+    claim is fenced by its run id in its WHERE (PostgreSQL re-checks a WHERE
+    against the row's newest version before it updates it); a row that a
+    decision rests on is locked first (Store._find with a lock: cancel, the
+    parents an add depends on; lock_rows: the children whose count of
+    unfinished parents is recomputed); adds draw ids under an advisory
+    lock. A deadlock (40P01) is retried like a busy SQLite. Reads see one
+    snapshot.
     """
 
     name = 'PostgreSQL'
-    begin_write = 'BEGIN ISOLATION LEVEL SERIALIZABLE'
+    begin_write = 'BEGIN ISOLATION LEVEL READ COMMITTED'
     begin_read = 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY'
     begin_migrate = 'BEGIN'                  # READ COMMITTED: sees a migration that just committed
     last_job_id = 'SELECT COALESCE(MAX(id), 0) FROM jobs'
     TRANSIENT = ('40001', '40P01')           # serialization failure, deadlock detected
     UNDEFINED_TABLE = '42P01'
+    shared = True           # pools on many hosts: output in the database, LISTEN/NOTIFY
+    CHANNEL = 'queuectl'    # NOTIFY payloads: add, cancel, stop, ping:<pool id>
+    # What only pools on many hosts need, created with SCHEMA: the claim's
+    # index in the claim's own order; each attempt's output, in the chunks a
+    # pool shipped (`start` is the offset in the attempt's log); a stop
+    # request for a pool (`worker stop --all-hosts`).
+    schema_extra = (
+        'CREATE INDEX jobs_claim ON jobs (priority DESC, run_at, id) WHERE ' + RUNNABLE_SQL,
+        """CREATE TABLE job_output (
+            run_id BIGINT NOT NULL,
+            start  BIGINT NOT NULL,
+            data   BYTEA NOT NULL,
+            PRIMARY KEY (run_id, start)
+        )""",
+        'ALTER TABLE workers ADD COLUMN stop_request TEXT',
+    )
 
     def connect(self, url, create):
-        driver = self._driver()
+        driver = self.driver = self._driver()
         self.errors = driver.Error
         path = mask_url(url)
         try:
@@ -868,6 +928,13 @@ class PostgresDialect(object):
     def is_transient(self, exc):
         return _sqlstate(exc) in self.TRANSIENT
 
+    def lost(self, exc, conn):
+        """Whether exc means the connection is gone (server restart, network):
+        the Store reconnects before its next transaction."""
+        state = _sqlstate(exc) or ''
+        return conn.raw.closed or state.startswith(('08', '57P')) or \
+            (not state and isinstance(exc, self.driver.OperationalError))
+
     @staticmethod
     def translate(exc, store):
         path = store.path
@@ -907,20 +974,102 @@ class PostgresDialect(object):
         conn.execute('SELECT pg_advisory_xact_lock(%d)' % PG_LOCK_IDS)
 
     @staticmethod
-    def insert_batch(conn, commands, shared):
-        """All commands as one array parameter: one statement, one round trip."""
-        first, last, count = conn.execute(
-            'WITH added AS (INSERT INTO jobs (command, queue, priority, max_retries, run_at, '
-            'timeout, cwd, env, created_at, updated_at) SELECT command, CAST(? AS TEXT), '
-            'CAST(? AS BIGINT), CAST(? AS BIGINT), CAST(? AS DOUBLE PRECISION), '
-            'CAST(? AS DOUBLE PRECISION), CAST(? AS TEXT), CAST(? AS TEXT), '
-            'CAST(? AS DOUBLE PRECISION), CAST(? AS DOUBLE PRECISION) '
-            'FROM unnest(CAST(? AS TEXT[])) WITH ORDINALITY AS batch(command, n) '
-            'ORDER BY n RETURNING id) SELECT MIN(id), MAX(id), COUNT(*) FROM added',
-            shared + (list(commands),)).fetchone()
-        if last - first + 1 != count:
-            raise StoreError('job ids of one batch are not consecutive')
-        return list(range(first, last + 1))
+    def locking(mode):
+        """A SELECT's row-lock clause: 'UPDATE' or 'SHARE' (None: none). Held to
+        the commit; under READ COMMITTED it also reads the row's newest version."""
+        return ' FOR ' + mode if mode else ''
+
+    @staticmethod
+    def lock_rows(store, ids):
+        """Lock job rows, in id order (two lockers never deadlock), so that the
+        next statement sees every commit that touched them before."""
+        store._rows_for_ids('SELECT id FROM jobs WHERE id IN (%s) ORDER BY id FOR UPDATE',
+                            sorted(ids))
+
+    def notify(self, conn, event):
+        """Tell every listening pool (delivered when the transaction commits)."""
+        conn.execute('SELECT pg_notify(?, ?)', (self.CHANNEL, event))
+
+    @staticmethod
+    def claim(store, claimants, now, lease, queues):
+        """Claim up to one job per (owner, label) in one statement: the due
+        jobs in claim order that no other pool holds (SKIP LOCKED), each with
+        its run, handed to the claimants in order. The same columns as
+        Store._claim (the state change _move documents)."""
+        if not queues:
+            return []
+        rows = store.conn.execute(
+            'WITH picked AS (SELECT id, row_number() OVER (ORDER BY priority DESC, run_at, '
+            'id) AS n FROM (SELECT id, priority, run_at FROM jobs WHERE ' + RUNNABLE_SQL +
+            ' AND run_at <= ? AND queue IN (%s) ORDER BY priority DESC, run_at, id LIMIT ? '
+            'FOR UPDATE SKIP LOCKED) AS due), '
+            'who AS (SELECT owner, label, n FROM unnest(CAST(? AS TEXT[]), '
+            'CAST(? AS TEXT[])) WITH ORDINALITY AS w(owner, label, n)), '
+            'made AS (INSERT INTO runs (job_id, attempt, worker, started_at) '
+            'SELECT p.id, 1 + (SELECT COUNT(*) FROM runs r WHERE r.job_id = p.id), w.label, ? '
+            'FROM picked p JOIN who w ON w.n = p.n RETURNING id, job_id, attempt) '
+            "UPDATE jobs SET state = 'processing', attempts = jobs.attempts + 1, "
+            'owner = w.owner, worker = w.label, lease_until = ?, started_at = ?, '
+            'finished_at = NULL, run_id = m.id, updated_at = ? '
+            'FROM made m JOIN picked p ON p.id = m.job_id JOIN who w ON w.n = p.n '
+            'WHERE jobs.id = m.job_id RETURNING %s, m.attempt, p.n'
+            % (_placeholders(queues), ', '.join('jobs.' + c for c in JOB_COLUMNS)),
+            [now] + list(queues) + [len(claimants), [o for o, _ in claimants],
+                                    [l for _, l in claimants], now, now + lease, now, now]
+        ).fetchall()
+        claimed = []
+        for row in sorted(rows, key=lambda r: r[-1]):
+            job = _row_to_job(row[:len(JOB_COLUMNS)])
+            job['attempt'] = row[-2]
+            claimed.append(job)
+        return claimed
+
+    def insert_batch(self, conn, commands, shared):
+        """COPY the rows in (the fastest way into PostgreSQL); under the id lock
+        no one else draws from the id sequence, so the batch's ids are the
+        last len(commands) it gave this session."""
+        def field(value):
+            if value is None:
+                return '\\N'
+            return str(value).replace('\\', '\\\\').replace('\t', '\\t').replace(
+                '\n', '\\n').replace('\r', '\\r')
+        tail = '\t' + '\t'.join(field(v) for v in shared) + '\n'
+        conn.copy('COPY jobs (command, queue, priority, max_retries, run_at, timeout, cwd, '
+                  'env, created_at, updated_at) FROM STDIN',
+                  ''.join(field(c) + tail for c in commands))
+        last = conn.execute("SELECT currval(pg_get_serial_sequence('jobs', 'id'))").fetchone()[0]
+        return list(range(last - len(commands) + 1, last + 1))
+
+    # -- what only pools on many hosts do --------------------------------------
+
+    @staticmethod
+    def save_output(conn, run_id, offset, data):
+        """Keep a chunk of an attempt's output (once: a chunk sent again after a
+        lost reply is ignored; none for a run that was pruned meanwhile)."""
+        conn.execute('INSERT INTO job_output (run_id, start, data) SELECT ?, ?, ? WHERE EXISTS '
+                     '(SELECT 1 FROM runs WHERE id = ?) ON CONFLICT DO NOTHING',
+                     (run_id, offset, data, run_id))
+
+    @staticmethod
+    def drop_output(store, run_ids):
+        store._rows_for_ids('DELETE FROM job_output WHERE run_id IN (%s)', run_ids)
+
+    @staticmethod
+    def measure_clock(store):
+        before = time.time()
+        clock = store.conn.execute('SELECT CAST(extract(epoch FROM clock_timestamp()) AS '
+                                   'DOUBLE PRECISION)').fetchone()[0]
+        store.skew = clock - (before + time.time()) / 2
+
+    @staticmethod
+    def read_output(store, run_id, offset):
+        rows = store.conn.execute(
+            'SELECT start, data FROM job_output WHERE run_id = ? AND start + length(data) > ? '
+            'ORDER BY start', (run_id, offset)).fetchall()
+        if not rows:
+            return b''
+        data = b''.join(bytes(chunk) for _, chunk in rows)
+        return data[max(0, offset - rows[0][0]):]
 
 
 def _sqlstate(exc):
@@ -965,6 +1114,16 @@ class PgConnection(object):
         if rows:
             self.raw.cursor().executemany(self._sql(sql), rows)
 
+    def copy(self, sql, text):
+        """COPY ... FROM STDIN with text (COPY's text format)."""
+        cursor = self.raw.cursor()
+        if self.driver.__name__ == 'psycopg':
+            with cursor.copy(sql) as copy:
+                copy.write(text)
+        else:
+            import io
+            cursor.copy_expert(sql, io.StringIO(text))
+
     @property
     def in_transaction(self):
         if self.raw.closed:
@@ -1006,6 +1165,52 @@ class PgCursor(object):
         return self.conn.execute('SELECT lastval()').fetchone()[0]
 
 
+class PgListener(object):
+    """A pool's second connection: it LISTENs, so that an add, a cancel or a
+    stop request anywhere wakes the pool at once. The pool's select() loop
+    watches fileno(); read() returns the payloads that arrived (StoreError
+    once the connection is gone)."""
+
+    def __init__(self, store):
+        self.conn = store.dialect.connect(store.source, False)[1]
+        self.driver = self.conn.driver
+        try:
+            self.conn.execute('LISTEN ' + PostgresDialect.CHANNEL)
+        except self.driver.Error as exc:
+            self.close()
+            raise store.dialect.translate(exc, store)
+        self.path = store.path
+
+    def fileno(self):
+        return self.conn.raw.fileno()
+
+    def read(self):
+        raw = self.conn.raw
+        payloads = []
+        try:
+            if self.driver.__name__ == 'psycopg':
+                raw.pgconn.consume_input()
+                while True:
+                    note = raw.pgconn.notifies()
+                    if note is None:
+                        break
+                    payloads.append(note.extra.decode())
+            else:
+                raw.poll()
+                payloads = [note.payload for note in raw.notifies]
+                del raw.notifies[:]
+        except self.driver.Error as exc:
+            raise StoreError('lost the connection to PostgreSQL at %s: %s'
+                             % (self.path, _one_line(exc)))
+        return payloads
+
+    def close(self):
+        try:
+            self.conn.close()
+        except self.driver.Error:
+            pass
+
+
 class Store(object):
     """The only code that speaks SQL. One connection, opened by its process.
 
@@ -1021,14 +1226,35 @@ class Store(object):
         exist yet is read as an empty one, in memory, and nothing is created
         on disk (read commands, a mistyped --db)."""
         self.dialect = PostgresDialect() if is_postgres_url(path) else SqliteDialect()
+        self.shared = self.dialect.shared   # pools on many hosts may share it (PostgreSQL)
         self.skew = 0.0             # seconds the database's clock is ahead of this host's
         self.verb = 'write' if create else 'read'   # what failed, for messages
+        self.source = path          # as given (a URL's password included): to reconnect
+        self.durable = durable
+        self.reconnects = 0         # connections opened again after one was lost
+        self.broken = False
         self.path, self.conn = self.dialect.connect(path, create)
         try:
             self._retry(self.dialect.prepare, self, durable)
         except BaseException:
             self.conn.close()
             raise
+
+    def _reconnect(self):
+        """Open the connection again (PostgreSQL, after a restart or a network
+        drop); StoreError while the server cannot be reached."""
+        try:
+            self.conn.close()
+        except self.dialect.errors:
+            pass
+        self.conn = self.dialect.connect(self.source, False)[1]
+        self.broken = False
+        self.reconnects += 1
+        try:
+            self.dialect.prepare(self, self.durable)
+        except self.dialect.errors as exc:
+            self.broken = True
+            raise self.dialect.translate(exc, self)
 
     def close(self):
         self.conn.close()
@@ -1051,11 +1277,14 @@ class Store(object):
         that a concurrent transaction conflicted (bounded)."""
         deadline = None
         delay = BUSY_RETRY_FIRST
+        if self.broken:
+            self._reconnect()
         while True:
             try:
                 return fn(*args)
             except self.dialect.errors as exc:
                 if not self.dialect.is_transient(exc):
+                    self.broken = self.shared and self.dialect.lost(exc, self.conn)
                     raise self.dialect.translate(exc, self)
                 now = time.monotonic()
                 deadline = deadline or now + BUSY_RETRY_BUDGET
@@ -1073,8 +1302,13 @@ class Store(object):
             self.conn.execute('COMMIT')
             return result
         except BaseException:
-            if self.conn.in_transaction:
-                self.conn.execute('ROLLBACK')
+            try:
+                if self.conn.in_transaction:
+                    self.conn.execute('ROLLBACK')
+            except self.dialect.errors:
+                if not self.shared:
+                    raise
+                # PostgreSQL: a dead connection cannot roll back; it ends the transaction
             raise
 
     def transaction(self, fn, *args):
@@ -1092,6 +1326,8 @@ class Store(object):
         statements = list(SCHEMA) if version == 0 else []
         for step in range(version or SCHEMA_VERSION, SCHEMA_VERSION):
             statements += MIGRATIONS[step]
+        if version == 0:
+            statements += self.dialect.schema_extra
         for statement in statements:
             self.conn.execute(self.dialect.ddl(statement))
         if version != SCHEMA_VERSION:
@@ -1125,7 +1361,10 @@ class Store(object):
                 if row:
                     results.append((row[0], True, None))
                     continue
-            parents = [self._resolve(ref) for ref in spec.get('after') or ()]
+            # Locked (PostgreSQL): a parent finishing meanwhile either committed
+            # before (and is read as it is now) or waits for this add, then
+            # sees the child when it updates its children.
+            parents = [self._find(ref, 'SHARE')['id'] for ref in spec.get('after') or ()]
             job_id = self.dialect.insert_id(self.conn, insert, (
                 spec.get('key'), spec['command'], spec['queue'], spec['priority'],
                 spec['max_retries'], spec['run_at'], spec.get('timeout'), spec['cwd'],
@@ -1139,6 +1378,8 @@ class Store(object):
                 if dead_reason:
                     self._kill_dependents_of(None, [(job_id, dead_reason)], now)
             results.append((job_id, False, dead_reason))
+        if any(not existed for _, existed, _ in results):
+            self.dialect.notify(self.conn, 'add')
         return results
 
     def add_many(self, template, commands, now):
@@ -1151,7 +1392,9 @@ class Store(object):
         def insert():
             self.dialect.lock_ids(self.conn)
             self._remember_queues([template['queue']])
-            return self.dialect.insert_batch(self.conn, commands, shared)
+            ids = self.dialect.insert_batch(self.conn, commands, shared)
+            self.dialect.notify(self.conn, 'add')
+            return ids
         return self.transaction(insert)
 
     def _remember_queues(self, names):
@@ -1167,14 +1410,17 @@ class Store(object):
         """Return the id for a job id or key (inside a transaction)."""
         return self._find(ref)['id']
 
-    def _find(self, ref):
-        """The job with id or key `ref`; JobNotFound if there is none."""
+    def _find(self, ref, lock=None):
+        """The job with id or key `ref`; JobNotFound if there is none. lock
+        ('UPDATE', 'SHARE'): PostgreSQL holds the row until the commit."""
         ref = str(ref)
         row = None
+        locking = self.dialect.locking(lock)
         if ref.isdecimal():                 # what int() takes ('²' is a digit, not decimal)
-            row = self.conn.execute(JOB_SELECT + ' WHERE id = ?', (int(ref),)).fetchone()
+            row = self.conn.execute(JOB_SELECT + ' WHERE id = ?' + locking,
+                                    (int(ref),)).fetchone()
         if row is None:
-            row = self.conn.execute(JOB_SELECT + ' WHERE key = ?', (ref,)).fetchone()
+            row = self.conn.execute(JOB_SELECT + ' WHERE key = ?' + locking, (ref,)).fetchone()
         if row is None:
             raise JobNotFound('no job with id or key %r' % ref)
         return _row_to_job(row)
@@ -1295,12 +1541,8 @@ class Store(object):
             applied = [self._apply(write, now) for write in writes]
             claimed = []
             if claimants:
-                served = self._claimable_queues(queues)
-                for owner, label in claimants:
-                    job = self._claim(owner, label, now, lease, served)
-                    if job is None:
-                        break
-                    claimed.append(job)
+                claimed = self.dialect.claim(self, claimants, now, lease,
+                                             self._claimable_queues(queues))
             return applied, claimed
         return self.transaction(round_trip)
 
@@ -1336,6 +1578,10 @@ class Store(object):
             return self.conn.execute('DELETE FROM workers WHERE id = ?',
                                      (write.row,)).rowcount == 1
         job = write.job
+        if write.kind == 'output':
+            if write.data:
+                self.dialect.save_output(self.conn, job['run_id'], write.offset, write.data)
+            return True
         held = {'state': 'processing', 'run_id': job['run_id']}
         if write.kind == 'pgid':
             return self.conn.execute(
@@ -1493,7 +1739,11 @@ class Store(object):
     # -- dependencies ---------------------------------------------------
 
     def _refresh_blocked(self, job_ids):
-        """Recount, for each job, the parents that have not completed yet."""
+        """Recount, for each job, the parents that have not completed yet. On
+        PostgreSQL the jobs are locked first: two parents of one job that
+        complete together are then counted one after the other."""
+        if job_ids:
+            self.dialect.lock_rows(self, job_ids)
         for start in range(0, len(job_ids), 500):
             chunk = job_ids[start:start + 500]
             self.conn.execute(
@@ -1570,6 +1820,8 @@ class Store(object):
         self._refresh_blocked(every_revived)
         back = set(r[0] for r in self._rows_for_ids(
             "SELECT id FROM jobs WHERE state = 'pending' AND id IN (%s)", every_revived))
+        if back:
+            self.dialect.notify(self.conn, 'add')
         return [(job_id, len(back.intersection(family)) - 1)
                 for job_id, family in revived.items() if job_id in back]
 
@@ -1591,12 +1843,13 @@ class Store(object):
         a running one with its pool's registration (`pool`: host, pid,
         proc_start, wake_signal; None if it is gone)."""
         def cancel():
-            job = self._find(ref)
+            job = self._find(ref, 'UPDATE')
             if job['state'] not in UNFINISHED_STATES:
                 raise InvalidTransition('job %d is already %s' % (job['id'], job['state']))
             self._move(job['id'], 'cancelled', now, {}, finished_at=now, last_error='cancelled')
             if job['state'] == 'processing':
                 self._end_run(job['run_id'], now, None, 'cancelled')
+                self.dialect.notify(self.conn, 'cancel')     # its pool may be on another host
                 pools = _named(self.conn.execute(
                     "SELECT p.host, p.pid, p.proc_start, p.wake_signal FROM workers w "
                     "JOIN workers p ON p.role = 'pool' AND p.host = w.host AND "
@@ -1618,7 +1871,10 @@ class Store(object):
             if finished_before is not None:
                 sql += ' AND finished_at < ?'
                 params.append(finished_before)
-            candidates = set(r[0] for r in self.conn.execute(sql, params))
+            # Locked (PostgreSQL): an add --after one of them waits, and is then
+            # either seen below (its parent kept) or finds its parent gone.
+            candidates = set(r[0] for r in self.conn.execute(
+                sql + self.dialect.locking('UPDATE'), params))
             # Keep a job while any job that stays depends on it (a waiting one,
             # or one in the DLQ that `dlq retry` could bring back): without the
             # parent row that job would lose its dependency and could run.
@@ -1634,6 +1890,7 @@ class Store(object):
             for job_id, run_id in self._rows_for_ids(
                     'SELECT job_id, id FROM runs WHERE job_id IN (%s)', ids):
                 runs.setdefault(job_id, []).append(run_id)
+            self.dialect.drop_output(self, [r for job_id in ids for r in runs.get(job_id, ())])
             for sql in ('DELETE FROM runs WHERE job_id IN (%s)',
                         'DELETE FROM deps WHERE job_id IN (%s)',
                         'DELETE FROM jobs WHERE id IN (%s)'):
@@ -1652,6 +1909,8 @@ class Store(object):
             else:
                 all_paused = self._pause_rows().get('*') == 1
                 self._set_pause(queue, 1 if paused else (0 if all_paused else None))
+            if not paused:
+                self.dialect.notify(self.conn, 'add')
         self.transaction(write)
 
     def _set_pause(self, name, paused):
@@ -1699,6 +1958,52 @@ class Store(object):
             "AND w.pool_pid = p.pid AND w.role = 'worker' AND NOT EXISTS (SELECT 1 FROM "
             "jobs WHERE state = 'processing' AND owner = w.id))", (host,)),
             ('pid', 'proc_start', 'wake_signal')))
+
+
+    # -- pools on many hosts (PostgreSQL) ---------------------------------
+
+    def listen(self):
+        """A second connection that LISTENs for adds, cancels and stop requests."""
+        return PgListener(self)
+
+    def notify(self, event):
+        self.transaction(self.dialect.notify, self.conn, event)
+
+    def measure_clock(self):
+        """Measure again how far the database's clock is from this host's."""
+        self._retry(self.dialect.measure_clock, self)
+
+    def read_output(self, run_id, offset=0):
+        """The bytes of one attempt's output kept in the database, from offset on."""
+        return self._retry(self.dialect.read_output, self, run_id, offset)
+
+    def request_stop(self, pool_ids, kind):
+        """Ask pools ('warm' or 'cold'), wherever they run, to stop."""
+        def write():
+            self._rows_for_ids('UPDATE workers SET stop_request = ? WHERE id IN (%s)',
+                               pool_ids, (kind,))
+            self.dialect.notify(self.conn, 'stop')
+        self.transaction(write)
+
+    def stop_request(self, pool_id):
+        """The stop a pool was asked for ('warm', 'cold'), or None."""
+        row = self._retry(lambda: self.conn.execute(
+            'SELECT stop_request FROM workers WHERE id = ?', (pool_id,)).fetchone())
+        return row[0] if row else None
+
+    def stray_claims(self, owners, known_runs):
+        """Jobs these workers hold that their pool does not know of: claimed in
+        a transaction whose commit was never confirmed (the connection dropped
+        at that moment). Each as a job dict for a 'release' write."""
+        def read():
+            jobs = [_row_to_job(row) for row in self._rows_for_ids(
+                JOB_SELECT + " WHERE state = 'processing' AND owner IN (%s)", owners)]
+            jobs = [job for job in jobs if job['run_id'] not in known_runs]
+            for job in jobs:
+                job['attempt'] = self.conn.execute('SELECT attempt FROM runs WHERE id = ?',
+                                                   (job['run_id'],)).fetchone()[0]
+            return jobs
+        return self.snapshot(read)
 
 
 def queue_is_paused(queue, pauses):
@@ -2294,7 +2599,9 @@ def wake_idle_pools(store):
     """Nudge this host's pools that have an idle worker: new work arrived, or a
     job of theirs was cancelled. Each pool registered the signal that wakes it
     (SIGUSR1), so `add` needs no `signal` import; the start time guards
-    against a reused pid."""
+    against a reused pid. (PostgreSQL: the change's NOTIFY woke every pool.)"""
+    if store.shared:
+        return
     for pool in store.idle_pools_on(this_host()):
         wake_pool(pool)
 
@@ -2759,7 +3066,7 @@ def worker_main(settings, worker_id, ctl_fd, out_fd):
 class Slot(object):
     """The supervisor's view of one worker process."""
     __slots__ = ('pid', 'id', 'label', 'ctl', 'reader', 'job', 'pgid', 'pgid_at',
-                 'registered')
+                 'registered', 'shipped')
 
     def __init__(self, pid, worker_id, ctl, reader):
         self.pid = pid
@@ -2771,6 +3078,7 @@ class Slot(object):
         self.pgid = None                # the job's process group, once it started
         self.pgid_at = None             # when to record that pgid (if still running)
         self.registered = False
+        self.shipped = 0                # bytes of the job's log sent to the database
 
 
 STOP_WARM = 'warm'      # no new claims; running jobs finish
@@ -2810,6 +3118,17 @@ class Supervisor(object):
         self.blocked = None             # (first error, retry at, delay) while writes fail
         self.burst_poll = BURST_POLL_FIRST
         self.started = False
+        # Pools on many hosts (PostgreSQL) only:
+        self.listener = None            # the LISTEN connection (PgListener)
+        self.listening = False          # it heard its own ping: NOTIFY reaches this pool
+        self.listen_at = 0.0            # monotonic: (re)open it then
+        self.listen_delay = 0.1
+        self.check_stop = False         # a stop request may be waiting for this pool
+        self.next_control = 0.0         # monotonic: check cancels and stop requests unasked
+        self.next_ship = 0.0            # monotonic: ship running jobs' new output
+        self.renewed = 0.0              # monotonic: when the last renewal of leases began
+        self.fenced = set()             # runs stopped because their lease could not be renewed
+        self.reconnects = 0             # the store's reconnections already reconciled
 
     def run(self, on_started=None):
         import signal
@@ -2829,7 +3148,10 @@ class Supervisor(object):
             if on_started:
                 on_started(self.count)
             self.log.info('pool %d started %d workers', os.getpid(), self.count)
-            self.next_beat = time.monotonic() + self.settings.heartbeat
+            self.renewed = time.monotonic()
+            self.next_beat = self.renewed + self.settings.heartbeat
+            if self.store.shared and not self.settings.burst:
+                self._listen(self.renewed)
             self._loop()
         finally:
             self._shutdown()
@@ -2854,9 +3176,13 @@ class Supervisor(object):
         while self.slots or (self.respawns and not self.stopping):
             self.log.flush()
             readers = [s.reader.fd for s in self.slots.values() if not s.reader.closed]
+            if self.listener is not None:
+                readers.append(self.listener.fileno())
             ready = select.select([self.wake_r] + readers, [], [], self._timeout())[0]
             if self.wake_r in ready:
                 self._read_signals()
+            if self.listener is not None and self.listener.fileno() in ready:
+                self._heard()
             for slot in list(self.slots.values()):
                 if slot.reader.fd in ready:
                     self._handle(slot, slot.reader.read())
@@ -2866,6 +3192,8 @@ class Supervisor(object):
             self._respawn_due(now)
             if now >= self.next_beat:
                 self._heartbeat(now)
+            if self.store.shared:
+                self._shared_timers(now)
             if self.check_claims:
                 self._check_claims()
             self._queue_pgids(now)
@@ -2886,6 +3214,13 @@ class Supervisor(object):
         times += [s.pgid_at for s in self.slots.values() if s.pgid_at is not None]
         if not self.stopping and self._idle():
             times.append(self.next_look)
+        if self.store.shared:
+            if any(s.job is not None for s in self.slots.values()):
+                times.append(self.next_ship)
+            if not self.listening:
+                times.append(self.next_control)
+            if self.listener is None and self.listen_at and not self.stopping:
+                times.append(self.listen_at)
         if self.warm_since and self.settings.shutdown_grace and self.stopping != STOP_COLD:
             times.append(self.warm_since + self.settings.shutdown_grace)
         return max(0.0, min(times) - time.monotonic())
@@ -2926,9 +3261,16 @@ class Supervisor(object):
                 slot.pgid = message['pgid']
                 slot.pgid_at = time.monotonic() + PGID_RECORD_AFTER
                 continue
+            if self.store.shared:
+                self._ship(slot, final=True)
             slot.job = slot.pgid_at = None
             self.look = True
             if message['verdict'] == VERDICT_LOST:
+                if job['run_id'] in self.fenced:       # ours until another pool recovers it
+                    self.fenced.discard(job['run_id'])
+                    self.writes.append(lost_write(job, self.settings, 'its lease could not '
+                                                  'be renewed'))
+                    continue
                 self.log.warning('job %d attempt %d: no longer ours (cancelled or recovered); '
                                  'stopped it', job['id'], job['attempt'])
                 continue
@@ -2985,6 +3327,11 @@ class Supervisor(object):
         for write, ok in zip(writes, applied):
             if write.kind == 'register':
                 self._registered(write.row['id'])
+            elif write.path:                   # an attempt's log, all of it in the database
+                try:
+                    os.unlink(write.path)
+                except OSError:
+                    pass
             log_write(self.log, write, ok)
         return jobs
 
@@ -3020,7 +3367,7 @@ class Supervisor(object):
         self.next_look = now + wait
 
     def _dispatch(self, slot, job):
-        slot.job, slot.pgid, slot.pgid_at = job, None, None
+        slot.job, slot.pgid, slot.pgid_at, slot.shipped = job, None, None, 0
         self.log.info('job %d attempt %d started: %s', job['id'], job['attempt'],
                       shorten(job['command'], 120))
         # A worker that died meanwhile: its reaping hands the job back.
@@ -3035,6 +3382,9 @@ class Supervisor(object):
         handing_back = set(w.row for w in self.writes if w.kind == 'unregister')
         try:
             self._drop_lost(self.store.renew_claims(owners, self.settings.lease, self.id))
+            self.renewed = now
+            if self.store.shared:
+                self._after_renewal(owners)
             if recover_lost_jobs(self.store, self.settings, self.log,
                                  skip=set(owners) | handing_back):
                 self.look = True
@@ -3042,6 +3392,8 @@ class Supervisor(object):
             self.store.checkpoint()
         except StoreError as exc:
             self._refused(exc, now)
+            if self.store.shared and now - self.renewed > self.settings.lease * 0.75:
+                self._fence_off()
 
     def _check_claims(self):
         """After a wake-up: is every running job still ours (not cancelled)?"""
@@ -3055,6 +3407,128 @@ class Supervisor(object):
         for slot in self.slots.values():
             if slot.job is not None and slot.job['run_id'] not in held:
                 send_message(slot.ctl, {'op': 'drop', 'run': slot.job['run_id']})
+
+    # -- pools on many hosts (PostgreSQL) ---------------------------------------
+
+    def _shared_timers(self, now):
+        if self.listener is None and self.listen_at and now >= self.listen_at and \
+                not self.stopping:
+            self._listen(now)
+        if now >= self.next_control and not self.listening:
+            # NOTIFY does not reach this pool (yet): look for cancels and stop requests.
+            self.next_control = now + CONTROL_POLL
+            self.check_claims = any(s.job is not None for s in self.slots.values())
+            self.check_stop = True
+        if self.check_stop:
+            self._check_stop()
+        if now >= self.next_ship:
+            self.next_ship = now + SHIP_INTERVAL
+            for slot in self.slots.values():
+                if slot.job is not None:
+                    self._ship(slot)
+
+    def _listen(self, now):
+        """Open the LISTEN connection and ping it through the database; until
+        the ping arrives (never, behind a transaction-pooling proxy), the pool
+        checks for cancels and stop requests every second instead."""
+        self.listening = False
+        try:
+            self.listener = self.store.listen()
+            self.store.notify('ping:' + self.id)
+        except StoreError as exc:
+            if self.listener is not None:
+                self.listener.close()
+                self.listener = None
+            self.log.warning('cannot LISTEN (%s); polling every %s meanwhile', exc,
+                             format_seconds(self.settings.poll_interval))
+            self.listen_at = now + self.listen_delay
+            self.listen_delay = min(self.listen_delay * 2, LISTEN_RETRY_MAX)
+            return
+        self.listen_at = 0.0
+        self.listen_delay = 0.1
+        self.look = True                    # adds may have come while nobody listened
+
+    def _heard(self):
+        """Take in the notifications that arrived."""
+        try:
+            payloads = self.listener.read()
+        except StoreError as exc:
+            self.log.warning('%s; polling until it is back', exc)
+            self.listener.close()
+            self.listener = None
+            self.listening = False
+            self.listen_at = time.monotonic() + self.listen_delay
+            return
+        for payload in payloads:
+            if payload == 'add':
+                self.look = True
+            elif payload == 'cancel':
+                self.check_claims = any(s.job is not None for s in self.slots.values())
+            elif payload == 'stop':
+                self.check_stop = True
+            elif payload == 'ping:' + self.id:
+                self.listening = True
+
+    def _check_stop(self):
+        """Stop if `worker stop --all-hosts` asked this pool to."""
+        self.check_stop = False
+        try:
+            kind = self.store.stop_request(self.id)
+        except StoreError as exc:
+            self._refused(exc, time.monotonic())
+            return
+        if kind in (STOP_WARM, STOP_COLD):
+            self._stop(kind)
+
+    def _ship(self, slot, final=False):
+        """Queue the new bytes of the slot's job log for the database, so that
+        `logs` works from any host; at the job's end, the rest (and the file
+        is removed once it is recorded)."""
+        job = slot.job
+        path = log_file_path(self.settings.logs_dir, job['id'], job['run_id'])
+        try:
+            with open(path, 'rb') as handle:
+                handle.seek(slot.shipped)
+                data = handle.read()
+        except FileNotFoundError:
+            return
+        except OSError as exc:
+            self.log.warning('job %d attempt %d: cannot read its output: %s', job['id'],
+                             job['attempt'], _os_reason(exc))
+            return
+        if data or final:
+            self.writes.append(PoolWrite('output', job, data=data, offset=slot.shipped,
+                                         path=path if final else None))
+            slot.shipped += len(data)
+
+    def _after_renewal(self, owners):
+        """After leases were renewed: measure the database's clock again, and
+        after a reconnection release claims whose commit was never confirmed."""
+        self.store.measure_clock()
+        self.check_stop = True
+        if self.store.reconnects == self.reconnects:
+            return
+        known = set(s.job['run_id'] for s in self.slots.values() if s.job is not None)
+        known.update(w.job['run_id'] for w in self.writes if w.job is not None)
+        for job in self.store.stray_claims(owners, known):
+            self.writes.append(PoolWrite('release', job, started=False,
+                                         note='never started (its claim was not confirmed)'))
+            self.look = True
+        self.reconnects = self.store.reconnects
+
+    def _fence_off(self):
+        """The leases of running jobs could not be renewed for most of a lease:
+        another host may soon take them over, so stop them here first (nothing
+        runs twice at once). Each is recorded as a lost attempt once the
+        database is back, unless another pool recovered it meanwhile."""
+        for slot in self.slots.values():
+            job = slot.job
+            if job is not None and job['run_id'] not in self.fenced:
+                self.log.error('job %d attempt %d: its lease could not be renewed for %s; '
+                               'stopping it', job['id'], job['attempt'],
+                               format_seconds(time.monotonic() - self.renewed))
+                self.fenced.add(job['run_id'])
+                send_message(slot.ctl, {'op': 'drop', 'run': job['run_id']})
 
     def _drained(self):
         """--burst: nothing running here, nothing to claim, nothing in flight."""
@@ -3076,6 +3550,12 @@ class Supervisor(object):
         (locks, the mapped -shm) that a child must not inherit, or the
         connection an orphaned worker opens later would misuse it.
         """
+        if self.store.shared:
+            # A PostgreSQL session survives a fork the child never uses (it
+            # closes the socket); reopening it could fail while the server is down.
+            for _ in range(count):
+                self._fork_worker()
+            return
         self.store.close()
         try:
             for _ in range(count):
@@ -3151,6 +3631,8 @@ class Supervisor(object):
         else back to pending, not charged. Its processes are killed first."""
         job = slot.job
         found = stop_claim(slot.id, job['run_id'], slot.pgid, 0)
+        if self.store.shared:
+            self._ship(slot, final=True)
         if slot.pgid is not None or found:
             self.writes.append(lost_write(job, self.settings, 'its worker died'))
         else:
@@ -3217,6 +3699,8 @@ class Supervisor(object):
                            len(self.writes), '' if len(self.writes) == 1 else 's', error)
         self.log.info('pool %d stopped', os.getpid())
         self.log.flush()
+        if self.listener is not None:
+            self.listener.close()
         self.store.close()
 
 
@@ -3734,11 +4218,13 @@ def _build_worker(add):
         _worker_start_options(start)
         stop = add('stop', 'stop this host\'s worker pools and wait',
                    '  queuectl worker stop\n  queuectl worker stop --now\n'
-                   '  queuectl worker stop --timeout 5m',
-                   description='Signal every worker pool on this host to stop, and wait '
-                   'until they are gone.', under=actions)
+                   '  queuectl worker stop --timeout 5m\n  queuectl worker stop --all-hosts',
+                   description='Signal every worker pool on this host (with --all-hosts: '
+                   'of the queue) to stop, and wait until they are gone.', under=actions)
         stop.add_argument('--now', action='store_true',
                           help='kill running jobs and hand them back to pending')
+        stop.add_argument('--all-hosts', action='store_true',
+                          help='every pool of the queue, on any host (PostgreSQL)')
         stop.add_argument('--timeout', metavar='D',
                           help='after D, stop running jobs too (default: wait for them)')
         lst = add('list', 'show live pools and workers',
@@ -4260,7 +4746,11 @@ def _write_bytes(ctx, data):
 
 
 def _read_log(ctx, job, run, offset=0):
-    """The bytes of one attempt's log from offset on (b'' if it printed nothing)."""
+    """The bytes of one attempt's log from offset on (b'' if it printed nothing):
+    its file, or on PostgreSQL what its pool shipped to the database."""
+    store = ctx.store()
+    if store.shared:
+        return store.read_output(run['run_id'], offset)
     path = log_file_path(logs_dir_for(ctx.db_path, ctx.env), job['id'], run['run_id'])
     try:
         with open(path, 'rb') as handle:
@@ -4375,41 +4865,50 @@ def _start_detached(ctx, settings, count):
     raise QueueError('workers did not register within 30s; see %s' % log_path)
 
 
-def _local_pools(store, lease):
-    now = store.now()
+def _live_pools(store, lease, every_host=False):
+    """Live pools of this host (every_host: of every host)."""
     host = this_host()
-    return [r for r in live_workers(store.workers(), now, lease, role='pool')
-            if r['host'] == host]
+    return [r for r in live_workers(store.workers(), store.now(), lease, role='pool')
+            if every_host or r['host'] == host]
 
 
 def _worker_stop(args, ctx):
+    """Signal this host's pools; ask those of other hosts through the database
+    (PostgreSQL: a stop request and a NOTIFY). Wait until all are gone."""
     import signal
     timeout = parse_duration(args.timeout, '--timeout') if args.timeout else None
     store = ctx.store()
-    pools = _local_pools(store, ctx.config['lease_seconds'])
+    lease = ctx.config['lease_seconds']
+    pools = _live_pools(store, lease, args.all_hosts)
     if not pools:
-        ctx.say('No worker pools running on this host.')
+        ctx.say('No worker pools running%s.' % ('' if args.all_hosts else ' on this host'))
         return EXIT_OK
-    first = signal.SIGUSR2 if args.now else signal.SIGTERM
-    for pool in pools:
-        try:
-            os.kill(pool['pid'], first)
-        except OSError:
-            pass
+    # SQLite: every pool runs on this machine, whatever host name it took.
+    remote = [p for p in pools if p['host'] != this_host()] if store.shared else []
+    local = [p for p in pools if p not in remote]
+
+    def stop(kind):
+        for pool in local:
+            try:
+                os.kill(pool['pid'], signal.SIGUSR2 if kind == STOP_COLD else signal.SIGTERM)
+            except OSError:                     # it exited meanwhile
+                pass
+        if remote:
+            store.request_stop([p['id'] for p in remote], kind)
+    stop(STOP_COLD if args.now else STOP_WARM)
     deadline = time.monotonic() + timeout if timeout else None
     escalated = args.now
     while True:
-        alive = [p for p in pools if pid_alive(p['pid'], p['proc_start'])]
-        if not alive:
+        local = [p for p in local if pid_alive(p['pid'], p['proc_start'])]
+        if remote:
+            time.sleep(CLIENT_POLL * 3)         # a query each time: not as often
+            alive = set(p['id'] for p in _live_pools(store, lease, True))
+            remote = [p for p in remote if p['id'] in alive]
+        if not local and not remote:
             break
         if not escalated and deadline and time.monotonic() >= deadline:
             escalated = True
-            deadline = None
-            for pool in alive:
-                try:
-                    os.kill(pool['pid'], signal.SIGUSR2)
-                except OSError:                 # it exited meanwhile
-                    pass
+            stop(STOP_COLD)
         time.sleep(CLIENT_POLL)
     ctx.say('Stopped %d worker pool%s.' % (len(pools), '' if len(pools) == 1 else 's'))
     return EXIT_OK

@@ -2489,8 +2489,14 @@ class TestLogs(FlowTestCase):
 class TestPrune(FlowTestCase):
 
     def log_files(self, job_id):
-        folder = queuectl.logs_dir_for(self.env.get('QUEUECTL_DB_PATH') or self.db_path,
-                                       self.env)
+        """The job's logs: its files, or (PostgreSQL) its runs with output kept."""
+        if self.db_path is None:
+            runs = self.__dict__.setdefault('runs_of', {}).setdefault(job_id, set())
+            runs.update(r for (r,) in self.db_rows('SELECT id FROM runs WHERE job_id = ?',
+                                                   (job_id,)))
+            return sorted(set(r for (r,) in self.db_rows('SELECT run_id FROM job_output')
+                              if r in runs))
+        folder = queuectl.logs_dir_for(self.db_path, self.env)
         if not os.path.isdir(folder):
             return []
         return [n for n in os.listdir(folder) if n.startswith('%d.' % job_id)]
@@ -2524,6 +2530,7 @@ class TestPrune(FlowTestCase):
         old = self.add('echo old')
         new = self.add('echo new')
         self.burst(1)
+        self.assertEqual(len(self.log_files(old)), 1)
         self.assertEqual(self.ok('prune', '--older-than', '1h'), 'Pruned 0 jobs\n')
         # Age one job by two hours, as if it had finished then.
         self.db_rows('UPDATE jobs SET finished_at = finished_at - 7200 WHERE id = ?', (old,))
@@ -3075,6 +3082,8 @@ else:
     TestWaitOnPostgres = on_postgres(TestWait)
     TestPruneOnPostgres = on_postgres(TestPrune)
     TestBatchFlowOnPostgres = on_postgres(TestBatchFlow)
+    TestLogsOnPostgres = on_postgres(TestLogs)
+    TestWorkersOnPostgres = on_postgres(TestWorkers)
 
 
 def load_tests(loader, tests, pattern):
