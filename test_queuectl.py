@@ -125,11 +125,15 @@ class QueuectlTestCase(unittest.TestCase):
         """Start `python3 queuectl.py ARGV` in its own process group."""
         env = dict(self.env, **kwargs.pop('env', {}))
         kwargs.setdefault('stdin', subprocess.DEVNULL)
-        proc = subprocess.Popen([sys.executable, SCRIPT] + list(argv), env=env,
+        proc = subprocess.Popen([sys.executable, self.script()] + list(argv), env=env,
                                 cwd=self.home, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                 start_new_session=True, **kwargs)
         self.procs.append(proc)
         return proc
+
+    def script(self):
+        """What spawn() runs: queuectl.py itself."""
+        return SCRIPT
 
     def run_proc(self, *argv, **kwargs):
         """Run `python3 queuectl.py ARGV` to its end; returns (code, out, err)."""
@@ -2832,9 +2836,7 @@ class PostgresServer(object):
             handle.write('local all %s scram-sha-256\n%s' % (PG_CHECKED_ROLE, rules))
         import atexit
         atexit.register(self.stop)
-        self.tool('pg_ctl', '-D', data, '-l', os.path.join(self.dir, 'log'), '-w', '-o',
-                  "-c listen_addresses='' -k %s -c fsync=off -c synchronous_commit=off "
-                  "-c full_page_writes=off -c max_connections=300" % self.dir, 'start')
+        self.start()
         self.driver = queuectl.PostgresDialect._driver()
         self.admin = self.connect('postgres')
         self.sql(self.admin, "CREATE ROLE %s LOGIN SUPERUSER PASSWORD '%s'"
@@ -2845,6 +2847,23 @@ class PostgresServer(object):
         self.strategy = ' STRATEGY FILE_COPY' if version >= 150000 else ''
         self.template = self.fresh_database(empty=True)
         queuectl.Store(self.url(self.template)).close()
+
+    def start(self):
+        self.tool('pg_ctl', '-D', os.path.join(self.dir, 'data'), '-l',
+                  os.path.join(self.dir, 'log'), '-w', '-o',
+                  "-c listen_addresses='' -k %s -c fsync=off -c synchronous_commit=off "
+                  "-c full_page_writes=off -c max_connections=300" % self.dir, 'start')
+
+    def restart(self, while_down=None):
+        """Stop the server (fast: sessions are ended), call while_down(), start it."""
+        self.admin.close()
+        self.tool('pg_ctl', '-D', os.path.join(self.dir, 'data'), '-m', 'fast', '-w', 'stop')
+        try:
+            if while_down:
+                while_down()
+        finally:
+            self.start()
+            self.admin = self.connect('postgres')
 
     def tool(self, name, *args):
         proc = subprocess.run(self.as_user + [os.path.join(self.bin, name)] + list(args),
@@ -2942,10 +2961,40 @@ class OnPostgres(object):
     def assert_integrity(self):
         """PostgreSQL checks its own pages."""
 
+    def query(self, sql, params=()):
+        return self.db_rows(sql, params)
 
-def on_postgres(cls, sqlite_only=()):
-    """cls's tests on PostgreSQL, less those about SQLite's files (or, for now,
-    the worker pool, whose PostgreSQL work comes with phase 2 of issue 11)."""
+    def script(self):
+        """queuectl.py compiled once (as an installed queuectl is): a process that
+        compiles the whole file pays about as much as importing the driver."""
+        return compiled_script()
+
+    def host_env(self, name, **extra):
+        """The environment of another "host": its name and a home of its own
+        (its pools keep their logs there), the same database."""
+        home = self.path(name)
+        if not os.path.isdir(home):
+            os.mkdir(home, 0o700)
+        return dict(extra, QUEUECTL_HOSTNAME=name, QUEUECTL_HOME=home)
+
+
+def compiled_script(cache={}):
+    """queuectl.py as bytecode in a temporary folder (python runs a .pyc as a script)."""
+    if 'path' not in cache:
+        import atexit
+        import py_compile
+        folder = tempfile.mkdtemp(prefix='queuectl-pyc-')
+        atexit.register(shutil.rmtree, folder, True)
+        cache['path'] = py_compile.compile(SCRIPT, cfile=os.path.join(folder, 'queuectl.pyc'),
+                                           doraise=True)
+    return cache['path']
+
+
+def on_postgres(cls, sqlite_only=(), only=None):
+    """cls's tests on PostgreSQL, less those about SQLite's files (or only those
+    named in `only`: what PostgreSQL does differently, within the time budget)."""
+    if only is not None:
+        sqlite_only = [n for n in dir(cls) if n.startswith('test_') and n not in only]
     attrs = dict((name, None) for name in sqlite_only)       # None: not collected
     attrs['__doc__'] = '%s, on PostgreSQL.' % cls.__name__
     return type(cls.__name__ + 'OnPostgres', (OnPostgres, cls), attrs)
@@ -3065,9 +3114,304 @@ class TestPostgres(OnPostgres, QueuectlTestCase):
         self.assertEqual(self.db_rows('SELECT COUNT(*) FROM jobs'), [(904,)])
 
 
+# A process that adds N jobs through main() in a loop: one interpreter (one
+# import of the driver), a connection and a transaction per add.
+ADDER_LOOP = '''
+import importlib.util, sys
+spec = importlib.util.spec_from_file_location('queuectl', sys.argv[1])
+queuectl = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(queuectl)
+for _ in range(int(sys.argv[2])):
+    if queuectl.main(['add', '-q', sys.argv[3]]) != 0:
+        sys.exit(1)
+'''
+
+
+class TestPostgresPools(OnPostgres, ReliabilityCase):
+    """Pools on many hosts (QUEUECTL_HOSTNAME) sharing one PostgreSQL queue."""
+
+    FAST = {'QUEUECTL_LEASE_SECONDS': '2', 'QUEUECTL_HEARTBEAT_SECONDS': '0.2'}
+
+    def connections(self):
+        """Sessions on the test's database, but this query's own."""
+        return self.db_rows('SELECT COUNT(*) FROM pg_stat_activity WHERE datname = '
+                            'current_database() AND pid <> pg_backend_pid()')[0][0]
+
+    def test_a_pool_holds_two_connections_and_listen_wakes_it_at_once(self):
+        # Polling every 60 s: a job that starts within a second was woken by NOTIFY.
+        pool = self.pool(4, env={'QUEUECTL_POLL_INTERVAL': '60'})
+        self.wait_until(lambda: self.connections() == 2, what='two sessions')
+        latencies = []
+        for i in range(5):
+            self.add('date +%%s.%%N > picked.%d' % i)
+            added = time.time()
+            started = self.wait_until(lambda: self.lines('picked.%d' % i), timeout=10,
+                                      interval=0.002, what='job %d started' % i)
+            latencies.append(float(started[0]) - added)
+        latencies.sort()
+        note('LISTEN pickup, idle pool polling every 60s: median %.1f ms, max %.1f ms after '
+             'add returned' % (latencies[2] * 1000, latencies[-1] * 1000))
+        self.assertLess(latencies[2], 0.5)
+        # Four jobs running: still one session for the work, one for LISTEN.
+        for _ in range(4):
+            self.add('touch run.$QUEUECTL_JOB_ID; while [ ! -e go ]; do sleep 0.02; done')
+        self.wait_until(lambda: len([r for r in self.worker_rows() if r[2]]) == 4,
+                        what='four jobs running')
+        self.assertEqual(self.connections(), 2)
+        open(self.path('go'), 'w').close()
+        code, log = self.stop_pool(pool)
+        self.assertEqual(code, 0, log)
+        self.assertEqual(self.connections(), 0)
+
+    def test_two_hosts_share_a_queue_and_one_dies_whole(self):
+        # Each attempt notes its host; it holds until its host's go file exists.
+        ids = [self.add('echo "$QUEUECTL_HOSTNAME $$" > pid.$QUEUECTL_JOB_ID.$QUEUECTL_ATTEMPT; '
+                        'echo "start $QUEUECTL_JOB_ID $QUEUECTL_HOSTNAME" >> runs; '
+                        'while [ ! -e go.$QUEUECTL_HOSTNAME ]; do sleep 0.05; done; '
+                        'echo "end $QUEUECTL_JOB_ID $QUEUECTL_HOSTNAME" >> runs')
+               for _ in range(4)]
+        host_a = self.pool(2, env=self.host_env('host-a', **self.FAST))
+        host_b = self.pool(2, env=self.host_env('host-b', **self.FAST))
+        firsts = self.wait_until(lambda: dict((i, self.lines('pid.%d.1' % i)) for i in ids)
+                                 if all(len(self.lines('pid.%d.1' % i)) == 2 for i in ids)
+                                 else None, what='four jobs running on two hosts')
+        on_a = sorted(i for i in ids if firsts[i][0] == 'host-a')
+        self.assertEqual(len(on_a), 2, firsts)        # two workers each: two jobs each
+        # Host A dies whole: its pool, its workers and its jobs.
+        os.killpg(host_a.pid, signal.SIGKILL)
+        for i in on_a:
+            os.killpg(int(firsts[i][1]), signal.SIGKILL)
+        killed = time.time()
+        for i in on_a:
+            self.assert_group_gone(int(firsts[i][1]))
+        open(self.path('go.host-b'), 'w').close()
+        for i in ids:
+            self.wait_state(i, 'completed', timeout=20)
+        rerun = min(os.path.getmtime(self.path('pid.%d.2' % i)) for i in on_a)
+        note('a host killed -9 whole: the other host re-ran its jobs %.1fs later (lease 2s)'
+             % (rerun - killed))
+        for i in ids:
+            history = [h['error'] for h in self.history(i)]
+            if i in on_a:
+                self.assertEqual(history, ['worker lost', None])
+                self.assertEqual(self.lines('pid.%d.2' % i)[0], 'host-b')
+            else:
+                self.assertEqual(history, [None])
+        # Each attempt ran once, and A's were dead before B started them again.
+        runs = [tuple(line.split()) for line in open(self.path('runs')).read().splitlines()]
+        for i in on_a:
+            mine = [r for r in runs if r[1] == str(i)]
+            self.assertEqual(mine, [('start', str(i), 'host-a'), ('start', str(i), 'host-b'),
+                                    ('end', str(i), 'host-b')])
+        self.assertEqual(len(runs), 10)
+        code, log = self.stop_pool(host_b)
+        self.assertEqual(code, 0, log)
+        self.assertIn('its lease expired', log)
+
+    def test_a_server_restart_mid_run_loses_nothing_and_runs_nothing_twice(self):
+        self.ok('add', '--stdin', stdin='echo start >> runs.$QUEUECTL_JOB_ID; sleep 0.5; '
+                'echo end >> runs.$QUEUECTL_JOB_ID\n' * 6)
+        pool = self.pool(2, env={'QUEUECTL_POLL_INTERVAL': '0.5'})
+        self.wait_until(lambda: len([n for n in os.listdir(self.home)
+                                     if n.startswith('runs.')]) >= 2, what='jobs running')
+
+        def while_down():
+            err = self.fails(1, 'add', 'true')          # one clear line, exit 1
+            self.assertEqual(len(err.splitlines()), 1, err)
+            self.assertIn('cannot connect to PostgreSQL', err)
+            time.sleep(0.6)                             # results arrive meanwhile
+        self.server.restart(while_down)
+        for job_id in range(1, 7):
+            self.wait_state(job_id, 'completed', timeout=30)
+            job = self.job(job_id)
+            self.assertEqual([h['error'] for h in job['history']], [None], job)
+            self.assertEqual(self.lines('runs.%d' % job_id), ['start', 'end'])
+        code, log = self.stop_pool(pool)
+        self.assertEqual(code, 0, log)
+        self.assertIn('lost the connection to PostgreSQL', log)
+        self.assertIn('the database takes writes again', log)
+        self.assertNotIn(PG_PASSWORD, log)
+
+    def test_cancel_on_another_host_kills_the_job_within_a_second(self):
+        # A pool that listens, and a --burst one that does not (it checks every second).
+        ids = [self.add('echo $$ > pid.$QUEUECTL_JOB_ID; sleep 30') for _ in range(2)]
+        pool = self.pool(1, env=self.host_env('host-a'))
+        pgid = self.wait_pid_file(self.path('pid.%d' % ids[0]))
+        burst = self.spawn_drained('worker', 'start', '--burst', '--count', '1',
+                                   env=self.host_env('host-b'))
+        burst_pgid = self.wait_pid_file(self.path('pid.%d' % ids[1]))
+        took = []
+        for job_id, group in zip(ids, (pgid, burst_pgid)):
+            asked = time.monotonic()
+            self.assertEqual(self.ok('cancel', str(job_id)), 'Cancelled job %d\n' % job_id)
+            self.wait_until(lambda: not live_group_members(group), timeout=10,
+                            what='job %d killed' % job_id)
+            took.append(time.monotonic() - asked)
+            self.assertEqual(self.state(job_id), 'cancelled')
+        note('cancel from another host: job killed after %.2fs (LISTEN), %.2fs (polling)'
+             % tuple(took))
+        self.assertLess(took[0], 1.5)
+        self.assertLess(took[1], 3.0)
+        self.assertEqual(burst.wait(timeout=15), 0, burst.err.join())
+        code, log = self.stop_pool(pool)
+        self.assertEqual(code, 0, log)
+
+    def test_logs_follow_a_job_running_on_another_host(self):
+        job_id = self.add('echo line1; while [ ! -e go ]; do sleep 0.05; done; '
+                          'for i in 2 3; do echo line$i; sleep 0.1; done; echo oops >&2')
+        pool = self.pool(1, env=self.host_env('host-a'))
+        follower = self.spawn_drained('logs', str(job_id), '-f', env=self.host_env('host-b'))
+        self.wait_until(lambda: 'line1' in follower.out.text(), timeout=10,
+                        what='logs -f on host B printing line1 while the job runs on A')
+        self.assertEqual(self.state(job_id), 'processing')
+        open(self.path('go'), 'w').close()
+        self.assertEqual(follower.wait(timeout=20), 0, follower.err.join())
+        text = follower.out.join()
+        self.assertIn('=== job %d attempt 1: started' % job_id, text)
+        self.assertIn(' on host-a:', text)
+        self.assertIn('line1\nline2\nline3\noops\n=== exit status 0 after', text)
+        self.assertEqual(self.ok('logs', str(job_id), '--attempt', '1'),
+                         'line1\nline2\nline3\noops\n')
+        # Host A kept no copy: its log went to the database, then was removed.
+        logs = [n for n in os.listdir(self.path('host-a')) if n.endswith('.logs')]
+        self.assertEqual(len(logs), 1)
+        self.assertEqual(os.listdir(self.path('host-a', logs[0])), [])
+        code, log = self.stop_pool(pool)
+        self.assertEqual(code, 0, log)
+
+    def test_worker_list_shows_every_host_and_stop_all_hosts_stops_every_pool(self):
+        pools = [self.pool(1, env=self.host_env(name)) for name in ('host-a', 'host-b')]
+        listed = self.ok('worker', 'list')
+        self.assertEqual(listed.count('host-a'), 2, listed)     # its pool and its worker
+        self.assertEqual(listed.count('host-b'), 2, listed)
+        self.assertEqual(self.ok('worker', 'stop'), 'No worker pools running on this host.\n')
+        self.assertEqual(self.ok('worker', 'stop', '--all-hosts'), 'Stopped 2 worker pools.\n')
+        for pool in pools:
+            self.assertEqual(pool.wait(timeout=10), 0, pool.err.join())
+        self.assertEqual(self.ok('worker', 'list'), 'No live workers.\n')
+
+    def test_a_hundred_concurrent_adds_from_ten_processes_while_a_pool_runs(self):
+        # The cheap version of the slow tier's 1,000 adds from 50 processes.
+        pool = self.pool(4)
+        os.mkdir(self.path('marks'))
+        adders = [subprocess.Popen(
+            [sys.executable, '-c', ADDER_LOOP, compiled_script(), '10',
+             'echo x >> %s/$QUEUECTL_JOB_ID' % self.path('marks')],
+            env=self.env, cwd=self.home, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE, start_new_session=True) for _ in range(10)]
+        self.procs.extend(adders)
+        ids = []
+        for proc in adders:
+            out, err = proc.communicate(timeout=60)
+            self.assertEqual((proc.returncode, err), (0, b''))
+            ids += [int(x) for x in out.split()]
+        self.assertEqual(sorted(ids), list(range(1, 101)))
+        self.wait_until(lambda: len(os.listdir(self.path('marks'))) == 100 and
+                        self.db_rows("SELECT COUNT(*) FROM jobs WHERE state = 'completed'")
+                        == [(100,)], timeout=60, what='all 100 jobs completed')
+        for name in os.listdir(self.path('marks')):
+            self.assertEqual(self.lines(os.path.join('marks', name)), ['x'])
+        code, log = self.stop_pool(pool)
+        self.assertEqual(code, 0, log)
+
+
+class TestPostgresRaces(OnPostgres, QueuectlTestCase):
+    """Transactions that meet in PostgreSQL (READ COMMITTED), made to interleave."""
+
+    def spec(self, after):
+        now = time.time()
+        return {'key': None, 'command': 'true', 'queue': 'default', 'priority': 0,
+                'max_retries': 3, 'run_at': now, 'timeout': None, 'cwd': self.home,
+                'env': {}, 'after': after}
+
+    def claimed(self, store, *commands):
+        """Add jobs and claim them (as running parents); returns the claimed jobs."""
+        ids = [self.add('--queue', 'parents', c) for c in commands]
+        jobs = store.pool_round((), [('w%d' % i, 'h:%d' % i) for i in ids], 30, ('parents',))[1]
+        self.assertEqual(sorted(j['id'] for j in jobs), ids)
+        return jobs
+
+    def held_open(self, store, write):
+        """Apply write in a transaction that stays open until release() is
+        called; returns (started event, release function, thread)."""
+        started, go = threading.Event(), threading.Event()
+
+        def work():
+            started.set()
+            go.wait(10)
+
+        def tx():
+            store._apply(write, store.now())
+            work()
+        thread = threading.Thread(target=store.transaction, args=(tx,))
+        thread.start()
+        started.wait(10)
+        return go.set, thread
+
+    def blocked(self, child):
+        return self.db_rows('SELECT blocked FROM jobs WHERE id = ?', (child,))[0][0]
+
+    def test_a_child_added_while_its_parent_completes_is_not_left_waiting(self):
+        stores = [queuectl.Store(self.db_url) for _ in range(2)]
+        self.addCleanup(lambda: [s.close() for s in stores])
+        # The parent completes first (not committed yet), the add comes meanwhile.
+        [parent] = self.claimed(stores[0], 'true')
+        release, finisher = self.held_open(
+            stores[0], queuectl.PoolWrite('finish', parent, state='completed'))
+        added = []
+        adder = threading.Thread(target=lambda: added.extend(
+            stores[1].add_jobs([self.spec([parent['id']])], time.time())))
+        adder.start()
+        adder.join(0.3)
+        self.assertTrue(adder.is_alive(), 'the add did not wait for the parent it reads')
+        release()
+        finisher.join(10)
+        adder.join(10)
+        self.assertEqual(self.blocked(added[0][0]), 0)
+        # The add first (not committed yet), the parent completes meanwhile.
+        [parent] = self.claimed(stores[0], 'true')
+        go, done = threading.Event(), []
+
+        def add_and_hold():
+            done.extend(stores[1]._add_jobs([self.spec([parent['id']])], time.time()))
+            go.wait(10)
+        adder = threading.Thread(target=stores[1].transaction, args=(add_and_hold,))
+        adder.start()
+        self.wait_until(lambda: done, what='child inserted')
+        finisher = threading.Thread(target=stores[0].pool_round, args=(
+            [queuectl.PoolWrite('finish', parent, state='completed')], (), 30))
+        finisher.start()
+        finisher.join(0.3)
+        self.assertTrue(finisher.is_alive(), 'the finish did not wait for the add')
+        go.set()
+        adder.join(10)
+        finisher.join(10)
+        self.assertEqual(self.blocked(done[0][0]), 0)
+        self.assertEqual(self.ok('show', str(done[0][0]), '--json').count('"waiting_on"'), 0)
+
+    def test_two_parents_completing_together_release_their_child(self):
+        stores = [queuectl.Store(self.db_url) for _ in range(2)]
+        self.addCleanup(lambda: [s.close() for s in stores])
+        parents = self.claimed(stores[0], 'true', 'true')
+        child = self.add('--after', str(parents[0]['id']), '--after', str(parents[1]['id']),
+                         'true')
+        release, first = self.held_open(
+            stores[0], queuectl.PoolWrite('finish', parents[0], state='completed'))
+        second = threading.Thread(target=stores[1].pool_round, args=(
+            [queuectl.PoolWrite('finish', parents[1], state='completed')], (), 30))
+        second.start()
+        second.join(0.3)
+        self.assertTrue(second.is_alive(), 'the second parent did not wait to recount')
+        release()
+        first.join(10)
+        second.join(10)
+        self.assertEqual(self.blocked(child), 0)
+        self.assertEqual(self.job(child)['state'], 'pending')
+
+
 if postgres_missing() and not POSTGRES_REQUIRED:
     sys.stderr.write(POSTGRES_HOWTO % postgres_missing() + '\n')
-    del TestPostgres
+    del TestPostgres, TestPostgresPools, TestPostgresRaces
 else:
     TestAddOnPostgres = on_postgres(TestAdd, (
         'test_files_are_private_and_umask_is_untouched', 'test_add_is_durable_across_processes',
@@ -3082,8 +3426,14 @@ else:
     TestWaitOnPostgres = on_postgres(TestWait)
     TestPruneOnPostgres = on_postgres(TestPrune)
     TestBatchFlowOnPostgres = on_postgres(TestBatchFlow)
-    TestLogsOnPostgres = on_postgres(TestLogs)
-    TestWorkersOnPostgres = on_postgres(TestWorkers)
+    TestLogsOnPostgres = on_postgres(TestLogs, ('test_logs_follow_of_a_finished_job_ends_at_once',))
+    TestWorkersOnPostgres = on_postgres(TestWorkers, only=(
+        'test_three_hundred_jobs_on_four_workers_each_run_exactly_once',
+        'test_output_is_captured_and_capped_per_attempt',
+        'test_binary_output_is_kept_byte_for_byte'))
+    TestWorkerDeathOnPostgres = on_postgres(TestWorkerDeath, only=(
+        'test_kill_9_worker_mid_job_is_recovered_at_once_and_rerun',
+        'test_a_stalled_host_loses_its_lease_and_its_stale_result_is_fenced_off'))
 
 
 def load_tests(loader, tests, pattern):
