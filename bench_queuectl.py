@@ -14,8 +14,15 @@ shows medians, the ratio to the floor measured in the same run, and the target.
   memory   resident memory of an idle pool of 4 workers
 task-spooler (tsp) and nq rows are added when they are installed.
 
+The PostgreSQL column: the same measurements of queuectl against a throwaway
+PostgreSQL server (initdb into a temporary folder, a unix socket there only,
+settings as shipped: fsync on), when this interpreter can import psycopg (or
+psycopg2) and PostgreSQL's server tools are installed; its own targets; and the
+sessions a pool holds. `make bench-postgres` runs it with the driver in .venv.
+
 Usage: python3 bench_queuectl.py [--quick] [--json PATH] [--only SECTION...] [--check]
-Python 3.6+, standard library only.
+                                 [--no-postgres]
+Python 3.6+, standard library only (the PostgreSQL column: psycopg for queuectl).
 """
 
 import argparse
@@ -35,7 +42,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 QUEUECTL = os.path.join(HERE, 'queuectl.py')
 PY = sys.executable
 DEVNULL = subprocess.DEVNULL
-SECTIONS = ('add', 'thruput', 'pickup', 'batch', 'scale', 'memory')
+SECTIONS = ('add', 'thruput', 'pickup', 'batch', 'scale', 'memory', 'sessions')
 
 FLOOR_TABLE = ("CREATE TABLE jobs (id INTEGER PRIMARY KEY AUTOINCREMENT, command TEXT NOT NULL,"
                " state TEXT NOT NULL DEFAULT 'pending', queue TEXT NOT NULL DEFAULT 'default',"
@@ -149,15 +156,20 @@ def true_lines(n, command='true'):
 
 
 class Home(object):
-    """A private temporary QUEUECTL_HOME, also holding tsp's socket and nq's NQDIR."""
+    """A private temporary QUEUECTL_HOME, also holding tsp's socket and nq's NQDIR;
+    with pg (a PgServer), a database of its own there."""
 
-    def __init__(self, tag):
+    def __init__(self, tag, pg=None):
         self.path = tempfile.mkdtemp(prefix='queuectl-bench-%s-' % tag)
         os.chmod(self.path, 0o700)
         self.env = dict((k, v) for k, v in os.environ.items()
                         if not k.startswith(('QUEUECTL_', 'TS_')) and k != 'NQDIR')
         self.env.update(QUEUECTL_HOME=self.path, TMPDIR=self.path,
                         TS_SOCKET=self.file('tsp.sock'), NQDIR=self.file('nq'))
+        self.pg, self.database = pg, None
+        if pg:
+            self.database = pg.create_database()
+            self.env['QUEUECTL_DB_PATH'] = pg.url(self.database)
 
     def file(self, name):
         return os.path.join(self.path, name)
@@ -181,6 +193,8 @@ class Home(object):
             subprocess.call(['tsp', '-K'], env=self.env, stdout=DEVNULL, stderr=DEVNULL)
         if shutil.which('nq') and os.path.isdir(self.env['NQDIR']):
             subprocess.call(['nq', '-w'], env=self.env, stdout=DEVNULL, stderr=DEVNULL)
+        if self.database:
+            self.pg.drop_database(self.database)
         shutil.rmtree(self.path, ignore_errors=True)
 
 
@@ -608,6 +622,290 @@ def bench_memory(cfg):
     return rows
 
 
+########################################################################
+# The PostgreSQL column
+########################################################################
+
+class PgServer(object):
+    """A throwaway PostgreSQL server, started as the tests start one: initdb into a
+    temporary folder, listening on a unix socket there only, its tools run as the
+    postgres user under root (initdb refuses root). Settings as shipped (fsync on):
+    a pool's commits do not wait for the disk anyway (queuectl asks for
+    synchronous_commit off in a pool's session), an add's do."""
+
+    def __init__(self):
+        self.bin = self.server_bin()
+        self.dir = tempfile.mkdtemp(prefix='queuectl-bench-pg-')
+        self.as_user = []
+        if os.geteuid() == 0:
+            import pwd
+            user = pwd.getpwnam('postgres')
+            os.chown(self.dir, user.pw_uid, user.pw_gid)
+            self.as_user = ['runuser', '-u', 'postgres', '--']
+        self.data = os.path.join(self.dir, 'data')
+        self.count = 0
+        self.tool('initdb', '-D', self.data, '-U', 'postgres', '-A', 'trust', '-E', 'UTF8',
+                  '--locale', 'C')
+        self.tool('pg_ctl', '-D', self.data, '-l', os.path.join(self.dir, 'log'), '-w', '-o',
+                  "-c listen_addresses='' -k %s -c max_connections=200" % self.dir, 'start')
+
+    @staticmethod
+    def server_bin():
+        """The folder with initdb: on PATH, else Debian's versioned one (newest)."""
+        import glob
+        import re
+        found = shutil.which('initdb')
+        if found:
+            return os.path.dirname(os.path.realpath(found))
+        folders = sorted(glob.glob('/usr/lib/postgresql/*/bin/initdb'),
+                         key=lambda path: [int(p) for p in re.findall(r'\d+', path)])
+        return os.path.dirname(folders[-1]) if folders else None
+
+    @classmethod
+    def missing(cls):
+        """Why the PostgreSQL column cannot be measured here, or None."""
+        probe = 'try:\n import psycopg\nexcept ImportError:\n import psycopg2'
+        if subprocess.call([PY, '-c', probe], stdout=DEVNULL, stderr=DEVNULL):
+            return '%s cannot import psycopg or psycopg2 (make bench-postgres)' % PY
+        if not cls.server_bin():
+            return 'initdb not found (PostgreSQL server tools)'
+        return None
+
+    def tool(self, name, *args):
+        proc = subprocess.run(self.as_user + [os.path.join(self.bin, name)] + list(args),
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        if proc.returncode:
+            raise BenchError('%s failed: %s' % (name, proc.stdout.decode().strip()[-300:]))
+        return proc.stdout.decode()
+
+    def url(self, name):
+        return 'postgresql://postgres@/%s?host=%s' % (name, self.dir)
+
+    def psql(self, name, sql):
+        return subprocess.check_output([os.path.join(self.bin, 'psql'), '-X', '-At', '-h',
+                                        self.dir, '-U', 'postgres', '-d', name, '-c', sql],
+                                       stderr=subprocess.STDOUT).decode().strip()
+
+    def create_database(self):
+        self.count += 1
+        name = 'bench_%d' % self.count
+        self.psql('postgres', 'CREATE DATABASE %s' % name)
+        return name
+
+    def drop_database(self, name):
+        self.psql('postgres', 'DROP DATABASE IF EXISTS %s WITH (FORCE)' % name)
+
+    def sessions(self, name):
+        """Sessions open on a database, the one asking not counted."""
+        return int(self.psql(name, 'SELECT COUNT(*) FROM pg_stat_activity WHERE datname = '
+                                   'current_database() AND pid <> pg_backend_pid()'))
+
+    def stop(self):
+        self.tool('pg_ctl', '-D', self.data, '-m', 'fast', '-w', 'stop')
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def pg_add(cfg, pg):
+    home = Home('pg-add', pg)
+    try:
+        home.run(['add', '-q', 'true'])
+        env = dict(home.env, PYTHONPATH=compiled_copy(home))
+        argv = [PY, '-m', 'queuectl', 'add', '-q', 'true']
+        timed(argv, env, home.path)
+        samples = [timed(argv, env, home.path) * 1000 for _ in range(cfg.add_calls * 2)]
+    finally:
+        home.close()
+    return {ADD_ROW: row('add', ADD_ROW, 'ms', samples)}
+
+
+def pg_throughput(cfg, pg):
+    """Each PostgreSQL run right after its xargs floor: the ratio is to that one."""
+    res = dict((k, []) for k in ('run', 'xargs', 'cpu', 'wide', 'wide_xargs', 'empty'))
+    for _ in range(cfg.tp_runs):
+        home = Home('pg-thruput', pg)
+        try:
+            installed = compiled_copy(home)
+            res['xargs'].append(timed(['sh', '-c', 'seq %d | xargs -P2 -I{} sh -c true'
+                                       % cfg.jobs], home.env, home.path))
+            _, run_time, cpu = queuectl_throughput(home, cfg.jobs, installed=installed)
+            res['run'].append(run_time)
+            res['cpu'].append(cpu * 1000 / cfg.jobs)
+            res['empty'].append(queuectl_throughput(home, cfg.jobs)[1])
+            res['wide_xargs'].append(timed(['sh', '-c', 'seq %d | xargs -P32 -I{} sh -c '
+                                            '"sleep 0.05"' % cfg.wide_jobs], home.env,
+                                           home.path))
+            res['wide'].append(queuectl_throughput(home, cfg.wide_jobs, 32, installed,
+                                                   'sleep 0.05')[1])
+        finally:
+            home.close()
+    cfg.pg_empty_run = median(res['empty'])
+    return {THRUPUT_ROW % cfg.jobs: row('thruput', '', 's', res['run'], median(res['xargs']),
+                                        ('ratio', 1.5)),
+            CPU_ROW: row('thruput', '', 'ms', res['cpu'],
+                         note='PostgreSQL: without the server\'s own CPU'),
+            WIDE_ROW % cfg.wide_jobs: row('thruput', '', 's', res['wide'],
+                                          median(res['wide_xargs']), ('ratio', 1.5))}
+
+
+def pg_pickup(cfg, pg):
+    home = Home('pg-pickup', pg)
+    try:
+        with Pool(home, 2) as pool:
+            pool.wait_ready()
+            time.sleep(1.0)
+            pids = pool.pids()
+            cpu0, wall0 = sum(cpu_seconds(p) for p in pids), time.monotonic()
+            time.sleep(cfg.idle_seconds)
+            cpu = (sum(cpu_seconds(p) for p in pids) - cpu0) / (time.monotonic() - wall0)
+            after, total = pickup_latencies(home, 'queuectl', cfg.pickup_reps, lambda c: (
+                subprocess.check_call(qc('add', '-q', c), env=home.env, cwd=home.path,
+                                      stdout=DEVNULL)))
+    finally:
+        home.close()
+    return {PICKUP_ROW: row('pickup', '', 'ms', after, None, ('value', 10.0)),
+            PICKUP_P90_ROW: row('pickup', '', 'ms', after, value=percentile(after, 90)),
+            PICKUP_TOTAL_ROW: row('pickup', '', 'ms', total),
+            IDLE_ROW % cfg.idle_seconds: row('pickup', '', '% core', [cpu * 100], None,
+                                             ('value', 2.0))}
+
+
+def pg_batch(cfg, pg):
+    n, data = cfg.batch_jobs, true_lines(cfg.batch_jobs)
+    rates = []
+    for _ in range(cfg.batch_runs):
+        home = Home('pg-batch', pg)
+        try:
+            home.run(['add', '-q', 'true'])
+            rates.append(n / timed(qc('add', '--stdin'), home.env, home.path, stdin=data))
+        finally:
+            home.close()
+    return {BATCH_ROW % n: row('batch', '', 'jobs/s', rates, None, ('value', 50000.0),
+                               better='higher')}
+
+
+def pg_scale(cfg, pg):
+    n = cfg.scale_jobs
+    if getattr(cfg, 'pg_empty_run', None) is None:
+        home = Home('pg-scale-empty', pg)
+        try:
+            cfg.pg_empty_run = median([queuectl_throughput(home, cfg.jobs)[1]
+                                       for _ in range(cfg.tp_runs)])
+        finally:
+            home.close()
+    home = Home('pg-scale', pg)
+    try:
+        home.run(['add', '-q', 'true'])
+        build = timed(qc('add', '--stdin', '--delay', '1d'), home.env, home.path,
+                      stdin=true_lines(n, 'echo later'))
+        home.run(['worker', 'start', '--count', '2', '--burst'])
+        status = [timed(qc('status'), home.env, home.path) for _ in range(cfg.status_runs)]
+        runs = [queuectl_throughput(home, cfg.jobs)[1] for _ in range(cfg.tp_runs)]
+    finally:
+        home.close()
+    return {SCALE_SETUP_ROW % n: row('scale', '', 'jobs/s', [n / build], better='higher'),
+            SCALE_STATUS_ROW % n: row('scale', '', 's', status, None, ('value', 0.5)),
+            SCALE_RUN_ROW % (cfg.jobs, n): row('scale', '', 's', runs, cfg.pg_empty_run,
+                                               ('ratio', 1.5))}
+
+
+def pg_memory(cfg, pg):
+    home = Home('pg-memory', pg)
+    try:
+        env = dict(home.env, PYTHONPATH=compiled_copy(home))
+        rss, pss = pool_memory(home, lambda *a: [PY, '-m', 'queuectl'] + list(a), env)
+    finally:
+        home.close()
+    return {MEMORY_ROW % 'installed': row('memory', '', 'MB', rss, value=max(rss),
+                                          note='PostgreSQL: RSS supervisor %.1f MB (the '
+                                          'driver), workers %s MB' % (rss[0], ', '.join(
+                                              '%.1f' % x for x in rss[1:])))}
+
+
+def pg_sessions(cfg, pg):
+    """The sessions a pool of 4 holds while its workers run jobs: one, and one more
+    that LISTENs; a --burst pool does not listen."""
+    home = Home('pg-sessions', pg)
+    try:
+        hold = 'while [ ! -e %s ]; do sleep 0.05; done' % home.file('go')
+        home.run(['add', '--stdin'], stdin=('%s\n' % hold * 4).encode())
+        with Pool(home, 4) as pool:
+            pool.wait_ready()
+            deadline = time.monotonic() + 10
+            while home.status()['jobs'].get('processing', 0) < 4:
+                if time.monotonic() > deadline:
+                    raise BenchError('the pool did not start 4 jobs')
+                time.sleep(0.1)
+            time.sleep(0.5)
+            listening = pg.sessions(home.database)
+            open(home.file('go'), 'w').close()
+        home.run(['add', '-q', 'sleep 2'])
+        burst = subprocess.Popen(qc('worker', 'start', '--count', '4', '--burst'), env=home.env,
+                                 cwd=home.path, stdout=DEVNULL, stderr=DEVNULL)
+        time.sleep(1.0)
+        polling = pg.sessions(home.database)
+        burst.wait()
+    finally:
+        home.close()
+    return {SESSIONS_ROW: row('sessions', '', 'sessions', [listening], None, ('value', 2.0)),
+            BURST_SESSIONS_ROW: row('sessions', '', 'sessions', [polling], None,
+                                    ('value', 1.0))}
+
+
+# The rows the PostgreSQL column fills, by name.
+ADD_ROW = 'queuectl add, installed (start to committed row)'
+THRUPUT_ROW = 'queuectl %d jobs, 2 workers, installed (burst run)'
+CPU_ROW = 'CPU per job, all processes (pool, workers, jobs)'
+WIDE_ROW = 'queuectl %d sleep 0.05 jobs, 32 workers, installed'
+PICKUP_ROW = 'queuectl pickup median (after add returns)'
+PICKUP_P90_ROW = 'queuectl pickup p90 (after add returns)'
+PICKUP_TOTAL_ROW = 'queuectl add start to job start'
+IDLE_ROW = 'queuectl idle pool CPU (2 workers, %gs)'
+BATCH_ROW = 'queuectl add --stdin %d lines'
+SCALE_SETUP_ROW = 'setup: add --stdin --delay 1d, %d lines'
+SCALE_STATUS_ROW = 'status with %d jobs'
+SCALE_RUN_ROW = 'queuectl %d jobs, 2 workers, %d in db'
+MEMORY_ROW = 'idle pool of 4, %s: max RSS per process'
+SESSIONS_ROW = 'sessions of a pool of 4 running jobs (one LISTENs)'
+BURST_SESSIONS_ROW = 'sessions of a --burst pool of 4 running jobs'
+PG_SECTIONS = (('add', pg_add), ('thruput', pg_throughput), ('pickup', pg_pickup),
+               ('batch', pg_batch), ('scale', pg_scale), ('memory', pg_memory),
+               ('sessions', pg_sessions))
+
+
+def postgres_column(cfg, rows, errors):
+    """Measure each section on PostgreSQL; its results go beside the rows of
+    the same name (row['pg']), plus a row of PostgreSQL's own: sessions."""
+    missing = PgServer.missing()
+    if missing:
+        return 'no PostgreSQL column: %s' % missing
+    pg = PgServer()
+    found = {}
+    try:
+        for name, bench in PG_SECTIONS:
+            if cfg.only and name not in cfg.only:
+                continue
+            started = time.monotonic()
+            try:
+                found.update(bench(cfg, pg))
+            except (BenchError, OSError, subprocess.SubprocessError, ValueError,
+                    KeyError) as exc:
+                errors['postgres ' + name] = '%s: %s' % (type(exc).__name__, exc)
+            sys.stderr.write('bench: postgres %s %s in %.1fs\n' % (
+                name, 'FAILED: ' + errors['postgres ' + name]
+                if 'postgres ' + name in errors else 'done', time.monotonic() - started))
+            sys.stderr.flush()
+    finally:
+        pg.stop()
+    for r in rows:
+        if r['name'] in found:
+            r['pg'] = found.pop(r['name'])
+    for name, r in found.items():       # PostgreSQL's own, or its SQLite section not run
+        r['name'] = name
+        rows.append(dict(r, median=None, samples=[], floor=None, ratio=None, target=None,
+                         note=None, pg=dict(r)))
+    return None
+
+
 def machine_info():
     version = subprocess.check_output(qc('--version')).decode().strip()
     model = None
@@ -631,19 +929,32 @@ def fmt(value, unit):
     return '%.3f' % value if abs(value) < 10 else '%.1f' % value
 
 
+def describe_target(r):
+    if not r['target']:
+        return ''
+    kind, limit = r['target']
+    sign = '<=' if r['better'] == 'lower' else '>='
+    return sign + (' %gx' % limit if kind == 'ratio' else ' ' + fmt(limit, r['unit']))
+
+
 def print_table(rows, out):
+    """The SQLite columns, then (when measured) the PostgreSQL ones: its median,
+    its ratio to its own floor, its target and result."""
     head = ('measurement', 'median', 'unit', 'floor', 'ratio', 'target', 'result')
+    with_pg = any(r.get('pg') for r in rows)
+    if with_pg:
+        head += ('PostgreSQL', 'ratio', 'target', 'result')
     lines = []
     for r in rows:
-        target = ''
-        if r['target']:
-            kind, limit = r['target']
-            sign = '<=' if r['better'] == 'lower' else '>='
-            target = sign + (' %gx' % limit if kind == 'ratio' else ' ' + fmt(limit, r['unit']))
-        lines.append((r['name'], fmt(r['median'], r['unit']), r['unit'],
-                      fmt(r['floor'], r['unit']),
-                      '-' if r['ratio'] is None else '%.2fx' % r['ratio'], target,
-                      r['result'] or ''))
+        line = (r['name'], fmt(r['median'], r['unit']), r['unit'], fmt(r['floor'], r['unit']),
+                '-' if r['ratio'] is None else '%.2fx' % r['ratio'], describe_target(r),
+                r['result'] or '')
+        if with_pg:
+            pg = r.get('pg') or {}
+            line += (fmt(pg.get('median'), r['unit']),
+                     '-' if pg.get('ratio') is None else '%.2fx' % pg['ratio'],
+                     describe_target(pg) if pg else '', pg.get('result') or '')
+        lines.append(line)
     widths = [max(len(x[i]) for x in lines + [head]) for i in range(len(head))]
     section = None
     for line, r in zip([head] + lines, [None] + rows):
@@ -655,6 +966,8 @@ def print_table(rows, out):
     for r in rows:
         if r['note']:
             out.write('note: %s: %s\n' % (r['name'], r['note']))
+        if (r.get('pg') or {}).get('note'):
+            out.write('note: %s: %s\n' % (r['name'], r['pg']['note']))
 
 
 def parse_args(argv):
@@ -668,6 +981,8 @@ def parse_args(argv):
     p.add_argument('--scale-jobs', type=int, default=1000000, metavar='N',
                    help='jobs in the database for the scale test (default: %(default)s)')
     p.add_argument('--check', action='store_true', help='exit 1 if a target fails')
+    p.add_argument('--no-postgres', dest='postgres', action='store_false',
+                   help='skip the PostgreSQL column')
     cfg = p.parse_args(argv)
     cfg.add_runs, cfg.add_calls = (3, 5) if cfg.quick else (5, 10)
     cfg.tp_runs = 1 if cfg.quick else 3
@@ -690,7 +1005,7 @@ def main(argv=None):
                'batch': bench_batch, 'scale': bench_scale, 'memory': bench_memory}
     rows, errors = [], {}
     for name in SECTIONS:
-        if cfg.only and name not in cfg.only:
+        if (cfg.only and name not in cfg.only) or name not in benches:
             continue
         started = time.monotonic()
         try:
@@ -701,13 +1016,22 @@ def main(argv=None):
             name, 'FAILED: ' + errors[name] if name in errors else 'done',
             time.monotonic() - started))
         sys.stderr.flush()
+    if cfg.postgres:
+        skipped = postgres_column(cfg, rows, errors)
+        if skipped:
+            sys.stderr.write('bench: %s\n' % skipped)
     info['loadavg_end'] = os.getloadavg()
+    results = []
     for r in rows:
         r['result'] = judge(r)
+        if r.get('pg'):
+            r['pg']['result'] = judge(r['pg'])
+        results += [r['result'], (r.get('pg') or {}).get('result')]
     print_table(rows, out)
-    failed = [r['name'] for r in rows if r['result'] == 'FAIL']
+    failed = [r['name'] for r in rows if r['result'] == 'FAIL' or
+              (r.get('pg') or {}).get('result') == 'FAIL']
     out.write('\ntargets: %d pass, %d fail%s\n' % (
-        sum(1 for r in rows if r['result'] == 'PASS'), len(failed),
+        results.count('PASS'), results.count('FAIL'),
         '; errors in: %s' % ', '.join(sorted(errors)) if errors else ''))
     with open(cfg.json, 'w') as handle:
         json.dump({'machine': info, 'mode': 'quick' if cfg.quick else 'full',
