@@ -1,4 +1,4 @@
-# queuectl: make test | test-slow | test-postgres | lint | test-compat | test-oldest | test-newest | bench
+# queuectl: make test | test-slow | test-postgres[-slow] | lint | test-compat | test-oldest | test-newest | bench
 PYTHON ?= python3
 VENV := .venv
 CACHE := .cache
@@ -7,7 +7,7 @@ SQLITE_OLD := $(SQLITE_OLD_DIR)/libsqlite3.so.0
 PY_OLDEST := 3.6.15
 VERSION = $(shell $(PYTHON) queuectl.py --version)
 
-.PHONY: test test-slow test-postgres lint test-compat test-oldest test-newest bench version clean
+.PHONY: test test-slow test-postgres test-postgres-slow bench-postgres lint test-compat test-oldest test-newest bench version clean
 
 ## the README's test command: the suite under the default python3 (slow tier skipped)
 test:
@@ -22,6 +22,11 @@ test-slow:
 ## tools) and psycopg in .venv; here a PostgreSQL test that cannot run fails
 test-postgres: $(VENV)/.psycopg
 	QUEUECTL_TEST_POSTGRES=required $(VENV)/bin/python -m unittest -k Postgres test_queuectl
+
+## the PostgreSQL slow tier: 1,000 adds from 50 processes while a pool runs them
+test-postgres-slow: $(VENV)/.psycopg
+	QUEUECTL_SLOW_TESTS=1 QUEUECTL_TEST_POSTGRES=required $(VENV)/bin/python -m unittest \
+		-k TestLoadOnPostgres test_queuectl
 
 $(VENV)/.psycopg:
 	test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
@@ -83,6 +88,10 @@ $(SQLITE_OLD):
 ## throughput, latency and start-up against floors and peers
 bench:
 	$(PYTHON) bench_queuectl.py
+
+## the same with the PostgreSQL column (psycopg in .venv, a throwaway server)
+bench-postgres: $(VENV)/.psycopg
+	$(VENV)/bin/python bench_queuectl.py
 
 version:
 	@echo $(VERSION)

@@ -403,7 +403,7 @@ def logs_dir_for(db_path, env=None):
     base = (os.path.abspath(env[ENV_HOME]) if env.get(ENV_HOME) else
             _xdg_dir(env, 'XDG_DATA_HOME', os.path.join('.local', 'share')))
     where = re.sub(r'^[a-z]+://([^/?#@]*@)?', '', db_path).split('?')[0]
-    return os.path.join(base, 'pg-%s.logs' % re.sub(r'[^A-Za-z0-9._-]+', '_', where))
+    return os.path.join(base, 'pg-%s.logs' % re.sub(r'[^A-Za-z0-9._-]+', '_', where).strip('_'))
 
 
 def log_file_path(logs_dir, job_id, run_id):
@@ -1651,7 +1651,9 @@ class Store(object):
         self._after_state_change(job['id'], write.state, now)
         return True
 
-    # Every change of a job's state goes through _move(). It sets updated_at
+    # Every change of a job's state goes through _move() (on PostgreSQL, a
+    # claim's twin is PostgresDialect.claim: the same columns, in the one
+    # statement that also picks the job with SKIP LOCKED). It sets updated_at
     # and, when the job leaves 'processing', drops the claim (owner,
     # lease_until, pgid). What each change sets besides:
     #   claim    -> processing   attempts + 1, owner, worker, lease_until,

@@ -3434,6 +3434,8 @@ else:
         'test_three_hundred_jobs_on_four_workers_each_run_exactly_once',
         'test_output_is_captured_and_capped_per_attempt',
         'test_binary_output_is_kept_byte_for_byte'))
+    TestLoadOnPostgres = on_postgres(TestLoad, only=(          # the slow tier
+        'test_concurrent_adds_readers_and_workers',))
     TestWorkerDeathOnPostgres = on_postgres(TestWorkerDeath, only=(
         'test_kill_9_worker_mid_job_is_recovered_at_once_and_rerun',
         'test_a_stalled_host_loses_its_lease_and_its_stale_result_is_fenced_off'))
