@@ -137,7 +137,8 @@ class QueuectlTestCase(unittest.TestCase):
         code, out, err = self.run_proc('worker', 'start', '--count', str(count), '--burst',
                                        *extra, **kwargs)
         self.assertEqual(code, 0, 'burst pool failed:\n' + err)
-        self.assertIn('Started %d worker processes' % count, out)
+        self.assertIn('Started %d worker process%s\n' % (count, '' if count == 1 else 'es'),
+                      out)
         self.assertNotIn('Traceback', err)
         return err
 
@@ -566,7 +567,7 @@ class TestAdd(QueuectlTestCase):
 
     def test_enqueue_json_uses_id_as_key(self):
         out = self.ok('enqueue', '{"id": "job1", "command": "echo hi", "max_retries": 2}')
-        self.assertEqual(out, 'Added job with ID: 1\n')
+        self.assertEqual(out, 'Added job with ID: 1 (key job1)\n')
         job = self.job('job1')
         self.assertEqual((job['key'], job['command'], job['max_retries']), ('job1', 'echo hi', 2))
         self.assertEqual(self.ok('enqueue', '{"id": "job1", "command": "echo hi"}'),
@@ -701,7 +702,7 @@ class TestReading(QueuectlTestCase):
 
     def test_usage_errors_exit_2_without_traceback(self):
         for argv in ((), ('frobnicate',), ('list', '--limit', 'x'), ('worker',),
-                     ('dlq', 'retry'), ('wait',), ('config', 'get'), ('show',)):
+                     ('dlq', 'retry'), ('wait',), ('config', 'set'), ('show',)):
             err = self.fails(2, *argv)
             self.assertIn('queuectl: error:', err)
 
@@ -2047,7 +2048,7 @@ class TestKeys(FlowTestCase):
         self.assertEqual(self.ok('info', 'flaky'), self.ok('show', '2'))
         self.assertEqual(self.ok('logs', 'ok-job', '--attempt', '1'), 'hello\n')
         self.assertIn('hello', self.ok('logs', 'ok-job'))
-        self.assertEqual(self.ok('wait', 'ok-job', 'child'), 'Job 1 completed\nJob 4 completed\n')
+        self.assertEqual(self.ok('wait', 'ok-job', 'child'), 'Job 1 (ok-job) completed\nJob 4 (child) completed\n')
         self.assertEqual(self.cli('wait', 'flaky')[0], 1)
         open(flag, 'w').close()
         self.assertEqual(self.ok('dlq', 'retry', 'flaky'), 'Requeued job 2 from the DLQ\n')
@@ -2167,7 +2168,7 @@ class TestWait(FlowTestCase):
         self.assertEqual(set(j['state'] for j in json.loads(self.ok('list', '--json'))),
                          {'completed'})
         self.assertIn('not both', self.fails(2, 'wait', '--all', '1'))
-        self.assertIn('ids or --all', self.fails(2, 'wait'))
+        self.assertIn('no jobs given: give job ids or keys, or --all', self.fails(2, 'wait'))
 
 
 ########################################################################
@@ -2231,10 +2232,8 @@ class TestLogs(FlowTestCase):
 class TestPrune(FlowTestCase):
 
     def log_files(self, job_id):
-        folder = self.path('queue.logs')
-        if not os.path.isdir(folder):
-            return []
-        return [n for n in os.listdir(folder) if n.startswith('%d.' % job_id)]
+        return [n for _, _, names in os.walk(self.path('queue.logs')) for n in names
+                if n.startswith('%d.' % job_id)]
 
     def test_prune_deletes_completed_and_cancelled_with_their_logs(self):
         done = self.add('echo done')
