@@ -50,7 +50,7 @@ DB_NAME = 'queue.db'
 CONFIG_NAME = 'config.json'
 DEFAULT_QUEUE = 'default'
 LIST_LIMIT = 100                    # jobs shown by `list` unless --limit
-COMMAND_WIDTH = 48                  # characters of a command in tables
+MIN_FIT_WIDTH = 20                  # characters a command or error keeps in a narrow table
 ERROR_WIDTH = 60                    # characters of an error in tables
 
 BUSY_RETRY_FIRST = 0.0002            # seconds before the first retry of a busy transaction
@@ -546,6 +546,21 @@ def _placeholders(values):
     return ', '.join('?' * len(values))
 
 
+def _why_read_only(db_path):
+    """Why nothing can be written beside the database, or None."""
+    folder = os.path.dirname(db_path) or '.'
+    try:
+        if os.statvfs(folder).f_flag & os.ST_RDONLY:
+            return 'the filesystem holding %s is mounted read-only' % folder
+    except (OSError, AttributeError):
+        pass
+    if os.path.isdir(folder) and not os.access(folder, os.W_OK):
+        return 'its folder %s is read-only for you' % folder
+    if os.path.exists(db_path) and not os.access(db_path, os.W_OK):
+        return 'the file is read-only for you'
+    return None
+
+
 def _create_db_file(path):
     """Create the database file 0600 before SQLite does (it would use 0644)."""
     ensure_private_dir(os.path.dirname(path))
@@ -627,12 +642,15 @@ class Store(object):
         if 'not a database' in text or 'malformed' in text:
             return StoreError('%s is not a queuectl database (%s)' % (self.path, text))
         if 'readonly' in text or 'read-only' in text:
-            return StoreError('cannot write database %s: the file or its folder is '
-                              'read-only' % self.path)
+            return StoreError('cannot write database %s: %s' % (
+                self.path, _why_read_only(self.path) or 'the file or its folder is read-only'))
         if 'disk is full' in text or 'disk I/O' in text:
             return StoreError('cannot write database %s: %s' % (self.path, text))
         if 'unable to open' in text:
-            return StoreError('cannot open database %s: %s' % (self.path, text))
+            reason = _why_read_only(self.path)
+            return StoreError('cannot open database %s: %s' % (self.path, text if not reason
+                              else reason + ' (SQLite creates its -wal and -shm files '
+                              'beside the database, even to read it)'))
         return StoreError('database %s: %s' % (self.path, text))
 
     def _run_tx(self, mode, fn, args):
@@ -2693,17 +2711,47 @@ def describe_wait(job, now):
     return '-'
 
 
-def jobs_table(jobs, now):
-    rows = [(str(j['id']), shorten(j['command'], COMMAND_WIDTH), j['state'],
-             str(j['attempts']), describe_wait(j, now)) for j in jobs]
-    return format_table(('ID', 'Command', 'Status', 'Attempts', 'Next Retry'), rows)
+def jobs_table(jobs, now, width=None):
+    """`list`: see job_columns for the columns; commands fit in width (None: whole)."""
+    return job_columns(jobs, ('Command', 'Status', 'Attempts', 'Next Retry'), lambda j: (
+        escape_text(j['command']), j['state'], str(j['attempts']), describe_wait(j, now)),
+        ('Command',), width)
 
 
-def dlq_table(jobs):
-    rows = [(str(j['id']), shorten(j['command'], COMMAND_WIDTH), str(j['attempts']),
-             format_local(j['finished_at']), shorten(j['last_error'] or '-', ERROR_WIDTH))
-            for j in jobs]
-    return format_table(('ID', 'Command', 'Attempts', 'Died', 'Last Error'), rows)
+def dlq_table(jobs, width=None):
+    return job_columns(jobs, ('Command', 'Attempts', 'Died', 'Last Error'), lambda j: (
+        escape_text(j['command']), str(j['attempts']), format_local(j['finished_at']),
+        escape_text(j['last_error'] or '-')), ('Command', 'Last Error'), width)
+
+
+def job_columns(jobs, headers, cells, flexible, width):
+    """A table of jobs: ID, then Key when a job has one and Queue when the jobs are in
+    more than one queue, then `headers` with cells(job). The `flexible` columns
+    share what width leaves after the others, shortened with '...'."""
+    extra = [(name, field) for name, field, shown in (
+        ('Key', 'key', any(j['key'] for j in jobs)),
+        ('Queue', 'queue', len(set(j['queue'] for j in jobs)) > 1)) if shown]
+    headers = ('ID',) + tuple(name for name, _ in extra) + tuple(headers)
+    rows = [(str(j['id']),) + tuple(escape_text(j[field] or '-') for _, field in extra) +
+            tuple(cells(j)) for j in jobs]
+    return format_table(headers, fit_columns(headers, rows, flexible, width))
+
+
+def fit_columns(headers, rows, flexible, width):
+    """Shorten the cells of the flexible columns so that rows fit in width: they
+    share what the other columns leave, a narrow one keeping its own width."""
+    if width is None or not rows:
+        return rows
+    widths = [max(len(cell) for cell in column) for column in zip(headers, *rows)]
+    indexes = [headers.index(name) for name in flexible]
+    fixed = sum(w for i, w in enumerate(widths) if i not in indexes) + 2 * (len(widths) - 1)
+    room = max(width - 1 - fixed, MIN_FIT_WIDTH * len(indexes))
+    allowed = {}
+    for count, i in enumerate(sorted(indexes, key=lambda i: widths[i])):
+        allowed[i] = max(MIN_FIT_WIDTH, min(widths[i], room // (len(indexes) - count)))
+        room -= allowed[i]
+    return [tuple(shorten(cell, allowed[i]) if i in allowed else cell
+                  for i, cell in enumerate(row)) for row in rows]
 
 
 def job_to_dict(job, with_history=False):
@@ -2796,6 +2844,13 @@ def status_text(workers, totals, queues, pauses, limits):
     return '\n'.join(lines)
 
 
+def describe_queues(queues):
+    """'all queues', 'queue emails' or 'queues a, b'."""
+    if not queues:
+        return 'all queues'
+    return 'queue%s %s' % ('s' if len(queues) > 1 else '', ', '.join(queues))
+
+
 def describe_limit(queue, limit):
     if limit is None:
         return 'Queue %s: no limit' % queue
@@ -2862,6 +2917,19 @@ def _terminal_width():
         return os.get_terminal_size(sys.__stdout__.fileno()).columns
     except (AttributeError, ValueError, OSError):
         return 80
+
+
+def output_width(ctx):
+    """The width tables fit in: $COLUMNS, else the terminal's; None (no limit) when
+    the output is not a terminal (a pipe or file gets whole commands)."""
+    try:
+        return int(ctx.env['COLUMNS'])
+    except (KeyError, ValueError):
+        pass
+    try:
+        return os.get_terminal_size(ctx.out.fileno()).columns if ctx.out.isatty() else None
+    except (AttributeError, ValueError, OSError):
+        return None
 
 
 def _parser_class(out):
@@ -3093,7 +3161,12 @@ def _worker_start_options(p):
     p.add_argument('--burst', action='store_true',
                    help='exit when nothing is left to run (retries included)')
     p.add_argument('--detach', action='store_true',
-                   help='run the pool in the background; its log goes beside the database')
+                   help='run the pool in the background; its log goes beside the database. '
+                        'If a detached pool already serves the same queues here, say so and '
+                        'start nothing')
+    p.add_argument('--another', action='store_true',
+                   help='with --detach: start a pool even if one already serves the same '
+                        'queues')
 
 
 WORKER_START_EXAMPLES = ('  queuectl worker start --count 4\n'
@@ -3680,7 +3753,7 @@ def cmd_list(args, ctx):
     if not jobs:
         ctx.say('No jobs.' if not (args.status or args.queue) else 'No matching jobs.')
         return EXIT_OK
-    ctx.say(jobs_table(jobs, time.time()))
+    ctx.say(jobs_table(jobs, time.time(), output_width(ctx)))
     if more:
         ctx.say('... %d older job%s not shown (use --limit 0 for all)'
                 % (more, '' if more == 1 else 's'))
@@ -3814,8 +3887,10 @@ def _worker_start(args, ctx):
     if warning:
         ctx.warn(warning)
     settings = settings_from_config(ctx.config, db_path, args.queue, args.burst, instance)
+    if args.another and not args.detach:
+        raise UsageError('--another goes with --detach')
     if args.detach:
-        return _start_detached(ctx, settings, count)
+        return _start_detached(ctx, settings, count, args.another)
 
     def started(n):
         ctx.say(started_line(n))
@@ -3827,8 +3902,44 @@ def started_line(count):
     return 'Started %d worker process%s' % (count, '' if count == 1 else 'es')
 
 
-def _start_detached(ctx, settings, count):
+def _start_detached(ctx, settings, count, another):
+    """Start a pool in the background, unless one already serves the same queues of
+    this database on this host (a script run twice): then say so and succeed.
+    Starters take turns on a lock of the pool log until their pool registered."""
+    import fcntl
     log_path = pool_log_path(settings.db_path)
+    lock = os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        running = None if another else _detached_pool_serving(ctx, settings.queues)
+        if running is None:
+            return _fork_detached(ctx, settings, count, log_path)
+        pool, workers = running
+        ctx.say('Pool %d already runs in the background for %s of this database (%d worker%s); '
+                'not starting another (--another starts one anyway)'
+                % (pool['pid'], describe_queues(settings.queues), workers,
+                   '' if workers == 1 else 's'))
+        return EXIT_OK
+    finally:
+        os.close(lock)
+
+
+def _detached_pool_serving(ctx, queues):
+    """(pool row, live workers) of a live detached pool on this host that serves
+    exactly `queues` (() = every queue), or None."""
+    lease = ctx.config['lease_seconds']
+    rows = ctx.store().workers()
+    for pool in _local_pools(rows, lease):
+        if pool['detached'] and set((pool['queues'] or '').split(',')) - set(['']) == \
+                set(queues):
+            workers = [r for r in live_workers(rows, time.time(), lease)
+                       if r['pool_pid'] == pool['pid'] and r['host'] == pool['host']]
+            return pool, len(workers)
+    return None
+
+
+def _fork_detached(ctx, settings, count, log_path):
+    ctx.close()                     # no database connection may cross a fork
     ctx.out.flush()
     ctx.err.flush()
     pid = start_detached_pool(settings, count, log_path)
@@ -3847,10 +3958,10 @@ def _start_detached(ctx, settings, count):
     raise QueueError('workers did not register within 30s; see %s' % log_path)
 
 
-def _local_pools(store, lease):
-    now = time.time()
+def _local_pools(rows, lease):
+    """The live pools on this host among worker rows."""
     host = this_host()
-    return [r for r in live_workers(store.workers(), now, lease, role='pool')
+    return [r for r in live_workers(rows, time.time(), lease, role='pool')
             if r['host'] == host]
 
 
@@ -3858,7 +3969,7 @@ def _worker_stop(args, ctx):
     import signal
     timeout = parse_duration(args.timeout, '--timeout') if args.timeout else None
     store = ctx.store()
-    pools = _local_pools(store, ctx.config['lease_seconds'])
+    pools = _local_pools(store.workers(), ctx.config['lease_seconds'])
     if not pools:
         ctx.say('No worker pools running on this host.')
         return EXIT_OK
@@ -3924,7 +4035,7 @@ def cmd_dlq(args, ctx):
         elif not jobs:
             ctx.say('The DLQ is empty.')
         else:
-            ctx.say(dlq_table(jobs))
+            ctx.say(dlq_table(jobs, output_width(ctx)))
         return EXIT_OK
     _check_ids_or_all(args)
     store = ctx.store()
