@@ -1,10 +1,10 @@
 #!/usr/bin/env python3
 """queuectl: a background job queue for shell commands, in one file.
 
-usage: queuectl add "CMD" [--max-retries N] [--after ID] [--key K] ...
+usage: queuectl add "CMD" [--max-retries N] [--after ID] [--key K [--replace]] [--wait] ...
        queuectl worker start [--count N] [--burst] [--detach]
        queuectl status | list | show ID | logs ID [-f] | wait ID...
-       queuectl dlq list | dlq retry ID... | --all
+       queuectl dlq list | dlq retry ID... | --all | requeue ID... | limit QUEUE N
        queuectl config list | get KEY | set KEY VALUE | unset KEY
 
 Jobs are shell commands kept in SQLite (WAL). A pool of forked workers
@@ -19,8 +19,8 @@ BEGIN IMMEDIATE, every finish fenced by owner and attempt); a job whose
 worker died is handed back through the retry policy ("worker lost");
 a job acknowledged by `add` survives kill -9 and power loss.
 
-Files: $QUEUECTL_HOME/queue.db, queue.logs/ and config.json (or the XDG
-folders); folders 0700, files 0600.
+Files: $QUEUECTL_HOME/queue.db, queue.logs/<instance>/ and config.json (or
+the XDG folders); folders 0700, files 0600.
 Exit status: 0 success, 1 failed or "no", 2 usage, 124 wait timed out.
 """
 
@@ -755,10 +755,12 @@ class Store(object):
 
     def _spec_changes(self, job, spec, parents):
         """What a spec would change in an existing job: a list of field names.
-        The run time (a --delay is relative to now) and the environment captured
-        by -E (it changes with every login) are not compared."""
+        Not compared: the run time (a --delay is relative to now), the environment
+        captured by -E (it changes with every login), and the defaults that
+        depend on where add runs (spec['implicit']: cwd, max_retries)."""
+        skip = ('run_at', 'base_env') + tuple(spec.get('implicit', ()))
         changed = [f for f in ('command',) + self.SPEC_FIELDS
-                   if f not in ('run_at', 'base_env') and job[f] != spec.get(f)]
+                   if f not in skip and job[f] != spec.get(f)]
         old_parents = [r[0] for r in self.conn.execute(
             'SELECT parent_id FROM deps WHERE job_id = ?', (job['id'],))]
         if sorted(old_parents) != sorted(set(parents)):
@@ -2767,7 +2769,7 @@ def job_to_dict(job, with_history=False):
         'started_at': format_iso(job['started_at']),
         'finished_at': format_iso(job['finished_at']),
         'exit_code': job['exit_code'], 'last_error': job['last_error'],
-        'worker': job['worker'],
+        'worker': job['worker'], 'preserve_env': bool(job['base_env']),
     }
     if with_history:
         data['history'] = [{
@@ -2781,6 +2783,9 @@ def job_detail_text(job, now):
     """`show`: one field per line, then the attempt history."""
     timeout = format_seconds(job['timeout']) if job['timeout'] else '-'
     env = ' '.join('%s=%s' % kv for kv in sorted(job['env'].items())) or '-'
+    if job['base_env']:
+        env = "the caller's (%d variables, add -E)%s" % (
+            len(_json_load(job['base_env'])), '' if env == '-' else ' and ' + env)
     fields = (
         ('ID', str(job['id'])), ('Key', escape_text(job['key'] or '-')),
         ('Command', escape_text(job['command'])), ('State', job['state']),
@@ -3184,11 +3189,12 @@ def _build_worker(add):
                     description='Run N worker processes (in the foreground unless --detach; '
                     'Ctrl+C stops them gracefully, a second Ctrl+C at once).', under=actions)
         _worker_start_options(start)
-        stop = add('stop', 'stop this host\'s worker pools and wait',
+        stop = add('stop', 'stop this database\'s worker pools on this host, and wait',
                    '  queuectl worker stop\n  queuectl worker stop --now\n'
                    '  queuectl worker stop --timeout 5m',
-                   description='Signal every worker pool on this host to stop, and wait '
-                   'until they are gone.', under=actions)
+                   description='Signal the worker pools of this database on this host to '
+                   'stop (pools of other databases are left alone), and wait until they '
+                   'are gone.', under=actions)
         stop.add_argument('--now', action='store_true',
                           help='kill running jobs and hand them back to pending')
         stop.add_argument('--timeout', metavar='D',
@@ -3971,7 +3977,7 @@ def _worker_stop(args, ctx):
     store = ctx.store()
     pools = _local_pools(store.workers(), ctx.config['lease_seconds'])
     if not pools:
-        ctx.say('No worker pools running on this host.')
+        ctx.say('No worker pools of this database running on this host.')
         return EXIT_OK
     first = signal.SIGUSR2 if args.now else signal.SIGTERM
     for pool in pools:
@@ -4404,7 +4410,7 @@ def _silence_stdout():
 
 
 def _entry():
-    """Console-script entry point (pyproject.toml)."""
+    """Console-script entry point (setup.py)."""
     code = main()
     try:
         sys.stdout.flush()
