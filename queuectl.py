@@ -3886,6 +3886,8 @@ def _worker_start(args, ctx):
         check_queue_name(queue)
     if args.burst and args.detach:
         raise UsageError('--burst and --detach cannot be used together')
+    if args.another and not args.detach:
+        raise UsageError('--another goes with --detach')
     db_path = ctx.db_path
     with Store(db_path) as store:             # create or migrate before any fork
         instance = store.instance()
@@ -3893,8 +3895,6 @@ def _worker_start(args, ctx):
     if warning:
         ctx.warn(warning)
     settings = settings_from_config(ctx.config, db_path, args.queue, args.burst, instance)
-    if args.another and not args.detach:
-        raise UsageError('--another goes with --detach')
     if args.detach:
         return _start_detached(ctx, settings, count, args.another)
 
@@ -3936,8 +3936,8 @@ def _detached_pool_serving(ctx, queues):
     lease = ctx.config['lease_seconds']
     rows = ctx.store().workers()
     for pool in _local_pools(rows, lease):
-        if pool['detached'] and set((pool['queues'] or '').split(',')) - set(['']) == \
-                set(queues):
+        served = set(pool['queues'].split(',')) if pool['queues'] else set()
+        if pool['detached'] and served == set(queues):
             workers = [r for r in live_workers(rows, time.time(), lease)
                        if r['pool_pid'] == pool['pid'] and r['host'] == pool['host']]
             return pool, len(workers)

@@ -455,7 +455,9 @@ class TestAdd(QueuectlTestCase):
                  ['add', '-f', 'cmds.txt', '--at', '12:00', '--db', 'y.db'],
                  ['add', 'echo', '--key', 'k', 'late'], ['add', '--max-r', '3', 'x'],
                  ['add', '-qe', 'A=1', 'x'], ['add', '--key'], ['add', '--bogus', 'x'],
-                 ['add', '-e', '-x', 'y'], ['add', '-h'], ['add', '--quiet=yes', 'x'])
+                 ['add', '-e', '-x', 'y'], ['add', '-h'], ['add', '--quiet=yes', 'x'],
+                 ['add', '--key', 'k', '--replace', '--wait', '-E', 'x'],
+                 ['add', '--preserve-env', '-q', '--wait', 'x', 'y'])
         names = ['words', 'command'] + [o[1] for o in queuectl.ADD_OPTIONS]
         fast_count = 0
         for argv in cases:
@@ -472,7 +474,7 @@ class TestAdd(QueuectlTestCase):
                 for name in names:
                     self.assertEqual(getattr(fast, name), getattr(slow, name, None),
                                      '%s: %s' % (argv, name))
-        self.assertGreaterEqual(fast_count, 7)
+        self.assertGreaterEqual(fast_count, 9)
 
     def test_empty_or_nul_commands_are_refused(self):
         self.assertIn('command is empty', self.fails(2, 'add', ''))
