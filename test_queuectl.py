@@ -717,7 +717,7 @@ class TestReading(QueuectlTestCase):
         for name in ('add', 'list', 'show', 'logs', 'status', 'worker', 'dlq', 'cancel', 'wait',
                      'pause', 'resume', 'prune', 'config', 'enqueue', 'add-command',
                      'list-jobs', 'info', 'show-dlq', 'retry-dlq', 'start-workers',
-                     'start-workers-cmd'):
+                     'start-workers-cmd', 'requeue', 'limit'):
             self.assertIn('examples:', self.ok(name, '--help'), name)
         for argv in (('worker', 'start'), ('worker', 'stop'), ('worker', 'list'),
                      ('dlq', 'list'), ('dlq', 'retry'), ('config', 'set')):
