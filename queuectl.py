@@ -1,10 +1,10 @@
 #!/usr/bin/env python3
 """queuectl: a background job queue for shell commands, in one file.
 
-usage: queuectl add "CMD" [--max-retries N] [--after ID] [--key K] ...
+usage: queuectl add "CMD" [--max-retries N] [--after ID] [--key K [--replace]] [--wait] ...
        queuectl worker start [--count N] [--burst] [--detach]
        queuectl status | list | show ID | logs ID [-f] | wait ID...
-       queuectl dlq list | dlq retry ID... | --all
+       queuectl dlq list | dlq retry ID... | --all | requeue ID... | limit QUEUE N
        queuectl config list | get KEY | set KEY VALUE | unset KEY
 
 Jobs are shell commands kept in SQLite (WAL). A pool of forked workers
@@ -19,8 +19,8 @@ BEGIN IMMEDIATE, every finish fenced by owner and attempt); a job whose
 worker died is handed back through the retry policy ("worker lost");
 a job acknowledged by `add` survives kill -9 and power loss.
 
-Files: $QUEUECTL_HOME/queue.db, queue.logs/ and config.json (or the XDG
-folders); folders 0700, files 0600.
+Files: $QUEUECTL_HOME/queue.db, queue.logs/<instance>/ and config.json (or
+the XDG folders); folders 0700, files 0600.
 Exit status: 0 success, 1 failed or "no", 2 usage, 124 wait timed out.
 """
 
@@ -45,12 +45,12 @@ EXIT_USAGE = 2
 EXIT_TIMEOUT = 124
 EXIT_INTERRUPTED = 130
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 DB_NAME = 'queue.db'
 CONFIG_NAME = 'config.json'
 DEFAULT_QUEUE = 'default'
 LIST_LIMIT = 100                    # jobs shown by `list` unless --limit
-COMMAND_WIDTH = 48                  # characters of a command in tables
+MIN_FIT_WIDTH = 20                  # characters a command or error keeps in a narrow table
 ERROR_WIDTH = 60                    # characters of an error in tables
 
 BUSY_RETRY_FIRST = 0.0002            # seconds before the first retry of a busy transaction
@@ -176,6 +176,9 @@ def _number_parser(kind, low, high=None, duration=False):
 def _parse_workers(name, raw):
     if str(raw).strip().lower() == 'auto':
         return 'auto'
+    if not str(raw).strip().isdigit():
+        raise UsageError('%s: expected a number of workers or auto (one per CPU), got %r'
+                         % (name, raw))
     return _number_parser(int, 1, 1024)(name, raw)
 
 
@@ -370,6 +373,14 @@ def logs_dir_for(db_path):
     return os.path.splitext(db_path)[0] + '.logs'
 
 
+def job_logs_dir(db_path, instance):
+    """Where one database keeps its job logs: queue.logs/<instance>/. A database
+    names itself when it is created, so a new one at the path of a deleted one
+    never shows the old one's logs. ('' for a database from version 1.)"""
+    base = logs_dir_for(db_path)
+    return os.path.join(base, instance) if instance else base
+
+
 def log_file_path(logs_dir, job_id, run_id):
     """One file per attempt, created only when the attempt prints something."""
     return os.path.join(logs_dir, '%d.%d.log' % (job_id, run_id))
@@ -404,6 +415,12 @@ def _os_reason(exc):
 # query planner uses a partial index only if the query repeats its WHERE.
 RUNNABLE_SQL = "state IN ('pending', 'failed') AND blocked = 0"
 
+# Facts about the database itself: 'instance' names its folder of job logs.
+META_TABLE = """CREATE TABLE meta (
+        name  TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+    ) WITHOUT ROWID"""
+
 SCHEMA = (
     """CREATE TABLE jobs (
         id          INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -429,7 +446,8 @@ SCHEMA = (
         owner       TEXT,
         lease_until REAL,
         pgid        INTEGER,
-        run_id      INTEGER
+        run_id      INTEGER,
+        base_env    TEXT
     )""",
     # Claim: per queue, highest priority first, then earliest run time, then id.
     "CREATE INDEX jobs_ready ON jobs(queue, priority DESC, run_at) WHERE " + RUNNABLE_SQL,
@@ -469,20 +487,35 @@ SCHEMA = (
     )""",
     # Every queue a job was ever added to. paused: 1 paused, 0 running, NULL
     # as the row '*' says (`pause` without a queue pauses all, new ones too).
+    # max_running: how many of its jobs may run at once (NULL: no limit).
     """CREATE TABLE queues (
-        name   TEXT PRIMARY KEY,
-        paused INTEGER
+        name        TEXT PRIMARY KEY,
+        paused      INTEGER,
+        max_running INTEGER
     ) WITHOUT ROWID""",
+    META_TABLE,
+    # A fresh database's job logs go in a folder named after it: a new
+    # database at the path of a deleted one never shows the old one's logs.
+    "INSERT INTO meta (name, value) VALUES ('instance', lower(hex(randomblob(6))))",
 )
 
 # Forward migrations: MIGRATIONS[n] takes a database from version n to n + 1.
 MEMORY_DB = ':memory:'
-MIGRATIONS = {}
+MIGRATIONS = {
+    1: (
+        # base_env: the environment `add -E` captured (JSON), NULL = the worker's.
+        'ALTER TABLE jobs ADD COLUMN base_env TEXT',
+        'ALTER TABLE queues ADD COLUMN max_running INTEGER',
+        META_TABLE,
+        # A version 1 database keeps its job logs where they are (instance '').
+        "INSERT INTO meta (name, value) VALUES ('instance', '')",
+    ),
+}
 
 JOB_COLUMNS = ('id', 'key', 'command', 'state', 'queue', 'priority', 'attempts',
                'max_retries', 'run_at', 'blocked', 'timeout', 'cwd', 'env',
                'created_at', 'updated_at', 'started_at', 'finished_at', 'exit_code',
-               'last_error', 'worker', 'owner', 'lease_until', 'pgid', 'run_id')
+               'last_error', 'worker', 'owner', 'lease_until', 'pgid', 'run_id', 'base_env')
 JOB_SELECT = 'SELECT %s FROM jobs' % ', '.join(JOB_COLUMNS)
 
 
@@ -526,6 +559,21 @@ def _disk_full(path):
     except OSError:
         return False
     return info.f_bavail * info.f_frsize < 64 * 1024
+
+
+def _why_read_only(db_path):
+    """Why nothing can be written beside the database, or None."""
+    folder = os.path.dirname(db_path) or '.'
+    try:
+        if os.statvfs(folder).f_flag & os.ST_RDONLY:
+            return 'the filesystem holding %s is mounted read-only' % folder
+    except (OSError, AttributeError):
+        pass
+    if os.path.isdir(folder) and not os.access(folder, os.W_OK):
+        return 'its folder %s is read-only for you' % folder
+    if os.path.exists(db_path) and not os.access(db_path, os.W_OK):
+        return 'the file is read-only for you'
+    return None
 
 
 def _create_db_file(path):
@@ -627,8 +675,8 @@ class Store(object):
         if 'not a database' in text or 'malformed' in text:
             return StoreError('%s is not a queuectl database (%s)' % (self.path, text))
         if 'readonly' in text or 'read-only' in text:
-            return StoreError('cannot write database %s: the file or its folder is '
-                              'read-only' % self.path)
+            return StoreError('cannot write database %s: %s' % (
+                self.path, _why_read_only(self.path) or 'the file or its folder is read-only'))
         if 'disk is full' in text or 'disk I/O' in text:
             if 'disk is full' in text or _disk_full(self.path):
                 text = 'the disk is full'
@@ -636,7 +684,10 @@ class Store(object):
                     text += ' (SQLite needs room for the -shm file of an open database)'
             return StoreError('cannot %s database %s: %s' % (self.verb, self.path, text))
         if 'unable to open' in text:
-            return StoreError('cannot open database %s: %s' % (self.path, text))
+            reason = _why_read_only(self.path)
+            return StoreError('cannot open database %s: %s' % (self.path, text if not reason
+                              else reason + ' (SQLite creates its -wal and -shm files '
+                              'beside the database, even to read it)'))
         return StoreError('database %s: %s' % (self.path, text))
 
     def _run_tx(self, mode, fn, args):
@@ -693,42 +744,97 @@ class Store(object):
     # -- adding jobs ----------------------------------------------------
 
     def add_jobs(self, specs, now):
-        """Insert job specs in one transaction; returns [(id, existed, dead_reason)].
+        """Insert job specs in one transaction; returns [(id, outcome, detail)].
 
-        A spec with a key that already exists is not inserted: its existing id
-        comes back with existed=True. Parents in `after` must exist.
+        outcome 'added': detail is why it went straight to the DLQ (a parent
+        dead or cancelled), or None. A spec whose key exists gives 'exists'
+        (the same spec), 'differs' (detail: the fields that differ; the job is
+        left alone) or, with spec['replace'], 'replaced' (detail as for
+        'added'). Parents in `after` must exist.
         """
         return self.transaction(self._add_jobs, specs, now)
 
     def _add_jobs(self, specs, now):
         self._remember_queues(set(spec['queue'] for spec in specs))
         results = []
-        insert = ('INSERT INTO jobs (key, command, queue, priority, max_retries, run_at, '
-                  'blocked, timeout, cwd, env, created_at, updated_at) '
-                  'VALUES (?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?)')
         for spec in specs:
-            if spec.get('key') is not None:
-                row = self.conn.execute('SELECT id FROM jobs WHERE key = ?',
-                                        (spec['key'],)).fetchone()
-                if row:
-                    results.append((row[0], True, None))
-                    continue
+            old = self._by_key(spec.get('key'))
             parents = [self._resolve(ref) for ref in spec.get('after') or ()]
-            cursor = self.conn.execute(insert, (
-                spec.get('key'), spec['command'], spec['queue'], spec['priority'],
-                spec['max_retries'], spec['run_at'], spec.get('timeout'), spec['cwd'],
-                _json_dump(spec.get('env')), now, now))
-            job_id = cursor.lastrowid
-            dead_reason = None
-            if parents:
-                self.conn.executemany('INSERT OR IGNORE INTO deps (job_id, parent_id) '
-                                      'VALUES (?, ?)', [(job_id, p) for p in parents])
-                self._refresh_blocked([job_id])
-                dead_reason = self._doomed_by_parent(job_id)
-                if dead_reason:
-                    self._kill_dependents_of(None, [(job_id, dead_reason)], now)
-            results.append((job_id, False, dead_reason))
+            if old is None:
+                job_id = self.conn.execute(
+                    'INSERT INTO jobs (key, command, created_at, updated_at, queue, priority, '
+                    'max_retries, run_at, timeout, cwd, env, base_env) VALUES (?, ?, ?, ?, '
+                    '?, ?, ?, ?, ?, ?, ?, ?)', (spec.get('key'), spec['command'], now, now) +
+                    self._spec_values(spec)).lastrowid
+                outcome = 'added'
+            else:
+                job_id = old['id']
+                changed = self._spec_changes(old, spec, parents)
+                if not changed or not spec.get('replace'):
+                    results.append((job_id, 'differs' if changed else 'exists', changed))
+                    continue
+                self._replace(old, spec, parents, now)
+                outcome = 'replaced'
+            results.append((job_id, outcome, self._set_parents(job_id, parents, now)))
         return results
+
+    SPEC_FIELDS = ('queue', 'priority', 'max_retries', 'run_at', 'timeout', 'cwd', 'env',
+                   'base_env')
+
+    @staticmethod
+    def _spec_values(spec):
+        return tuple(_json_dump(spec.get(f)) if f == 'env' else spec.get(f)
+                     for f in Store.SPEC_FIELDS)
+
+    def _by_key(self, key):
+        row = key is not None and self.conn.execute(JOB_SELECT + ' WHERE key = ?',
+                                                    (key,)).fetchone()
+        return _row_to_job(row) if row else None
+
+    def _spec_changes(self, job, spec, parents):
+        """What a spec would change in an existing job: a list of field names.
+        Not compared: the run time (a --delay is relative to now), the environment
+        captured by -E (it changes with every login), and the defaults that
+        depend on where add runs (spec['implicit']: cwd, max_retries)."""
+        skip = ('run_at', 'base_env') + tuple(spec.get('implicit', ()))
+        changed = [f for f in ('command',) + self.SPEC_FIELDS
+                   if f not in skip and job[f] != spec.get(f)]
+        old_parents = [r[0] for r in self.conn.execute(
+            'SELECT parent_id FROM deps WHERE job_id = ?', (job['id'],))]
+        if sorted(old_parents) != sorted(set(parents)):
+            changed.append('after')
+        return changed
+
+    def _replace(self, job, spec, parents, now):
+        """Give a keyed job a new spec and make it pending again with attempts reset
+        (its history stays); jobs it sent to the DLQ come back, and waiting
+        dependents wait for its new run."""
+        if job['state'] == 'processing':
+            raise InvalidTransition('job %d (key %s) is running; wait for it or cancel it, '
+                                    'then add it again' % (job['id'], job['key']))
+        if set(parents) & (self._descendants(job['id']) | set([job['id']])):
+            raise UsageError('--after: job %d cannot wait for itself or for a job that '
+                             'waits for it' % job['id'])
+        revived = self._revive(job['id'], now, STATES)
+        self.conn.execute('UPDATE jobs SET command = ?, updated_at = ?, %s WHERE id = ?'
+                          % ', '.join(f + ' = ?' for f in self.SPEC_FIELDS),
+                          (spec['command'], now) + self._spec_values(spec) + (job['id'],))
+        self.conn.execute('DELETE FROM deps WHERE job_id = ?', (job['id'],))
+        self._doomed_among(revived[1:], now)
+        self._refresh_blocked(sorted(set(revived) | set(self._children(job['id']))))
+
+    def _set_parents(self, job_id, parents, now):
+        """Record a new or replaced job's parents; returns why it cannot run (a parent
+        dead or cancelled: it goes straight to the DLQ), or None."""
+        if not parents:
+            return None
+        self.conn.executemany('INSERT OR IGNORE INTO deps (job_id, parent_id) VALUES (?, ?)',
+                              [(job_id, p) for p in parents])
+        self._refresh_blocked([job_id])
+        reason = self._doomed_by_parent(job_id)
+        if reason:
+            self._kill_dependents_of(None, [(job_id, reason)], now)
+        return reason
 
     def add_many(self, template, commands, now):
         """Insert one job per command, every other field from template, in one
@@ -737,9 +843,7 @@ class Store(object):
         One INSERT ... SELECT FROM a VALUES list per 500 commands binds the
         shared fields once: several times faster than executemany.
         """
-        shared = (template['queue'], template['priority'], template['max_retries'],
-                  template['run_at'], template.get('timeout'), template['cwd'],
-                  _json_dump(template.get('env')), now, now)
+        shared = self._spec_values(template) + (now, now)
 
         def insert():
             self._remember_queues([template['queue']])
@@ -751,8 +855,8 @@ class Store(object):
                 self.conn.execute(
                     'WITH batch(command) AS (VALUES %s) '
                     'INSERT INTO jobs (command, queue, priority, max_retries, run_at, '
-                    'timeout, cwd, env, created_at, updated_at) SELECT command, ?, ?, ?, '
-                    '?, ?, ?, ?, ?, ? FROM batch' % ', '.join(['(?)'] * len(chunk)),
+                    'timeout, cwd, env, base_env, created_at, updated_at) SELECT command, '
+                    '?, ?, ?, ?, ?, ?, ?, ?, ?, ? FROM batch' % ', '.join(['(?)'] * len(chunk)),
                     chunk + shared)
             return list(range(last_id + 1, self._last_job_id() + 1))
         return self.transaction(insert)
@@ -853,10 +957,9 @@ class Store(object):
                 by_id[child]['waiting_on'].append(parent)
 
     def job_states(self, ids):
-        """{id: (state, last_error, queue)} for the given ids, as one snapshot."""
-        rows = self.snapshot(self._rows_for_ids,
-                             'SELECT id, state, last_error, queue FROM jobs WHERE id IN (%s)',
-                             ids)
+        """{id: (state, last_error, queue, key)} for the given ids, as one snapshot."""
+        rows = self.snapshot(self._rows_for_ids, 'SELECT id, state, last_error, queue, key '
+                             'FROM jobs WHERE id IN (%s)', ids)
         return dict((row[0], row[1:]) for row in rows)
 
     def unfinished_ids(self):
@@ -872,11 +975,12 @@ class Store(object):
             'SELECT id FROM jobs WHERE id > ?', (last_id,)).fetchall())]
 
     def status_snapshot(self):
-        """Counts by (state, queue), paused queues and worker rows, all at one instant."""
+        """Counts by (state, queue), paused queues, worker rows and queue limits, all at
+        one instant."""
         def read():
             counts = self.conn.execute(
                 'SELECT state, queue, COUNT(*) FROM jobs GROUP BY state, queue').fetchall()
-            return counts, self._pause_rows(), self._worker_rows()
+            return counts, self._pause_rows(), self._worker_rows(), self._queue_limits()
         return self.snapshot(read)
 
     # -- claiming and recording -------------------------------------------
@@ -897,13 +1001,12 @@ class Store(object):
             now = time.time()
             applied = [self._apply(write, now) for write in writes]
             claimed = []
-            if claimants:
-                served = self._claimable_queues(queues)
-                for owner, label in claimants:
-                    job = self._claim(owner, label, now, lease, served)
-                    if job is None:
-                        break
-                    claimed.append(job)
+            room = self._claim_room(queues) if claimants else {}
+            for owner, label in claimants:
+                job = self._claim(owner, label, now, lease, room)
+                if job is None:
+                    break
+                claimed.append(job)
             return applied, claimed
         return self.transaction(round_trip)
 
@@ -912,13 +1015,18 @@ class Store(object):
         claimed = self.pool_round((), [(owner, label)], lease, queues)[1]
         return claimed[0] if claimed else None
 
-    def _claim(self, owner, label, now, lease, queues):
-        """Claim the next job: the attempt is counted here, at claim time, so a
+    def _claim(self, owner, label, now, lease, room):
+        """Claim the next job from the queues in room (_claim_room), taking one
+        from its queue's room. The attempt is counted here, at claim time, so a
         job that keeps killing its worker still runs out of retries. Its run
         number (the history's attempt) counts every run, charged or not."""
-        job = self._next_runnable(now, queues)
+        job = self._next_runnable(now, list(room))
         if job is None:
             return None
+        if room[job['queue']] is not None:
+            room[job['queue']] -= 1
+            if not room[job['queue']]:
+                del room[job['queue']]
         runs = self.conn.execute('SELECT COUNT(*) FROM runs WHERE job_id = ?',
                                  (job['id'],)).fetchone()[0]
         run_id = self.conn.execute(
@@ -1061,17 +1169,38 @@ class Store(object):
     def runnable_exists(self, now, queues=None):
         """A cheap read: is anything claimable now? (Spares idle workers a write lock.)"""
         def read():
-            return self._next_runnable(now, self._claimable_queues(queues)) is not None
+            return self._next_runnable(now, list(self._claim_room(queues))) is not None
         return self.snapshot(read)
 
     def _pause_rows(self):
         return dict(self.conn.execute('SELECT name, paused FROM queues').fetchall())
 
-    def _claimable_queues(self, served=None):
+    def _claimable_queues(self, served=None, pauses=None):
         """Known queues a worker serving `served` (None: all) may claim from now."""
-        pauses = self._pause_rows()
+        pauses = self._pause_rows() if pauses is None else pauses
         names = [q for q in pauses if q != '*' and (not served or q in served)]
         return [q for q in names if not queue_is_paused(q, pauses)]
+
+    def _claim_room(self, served=None):
+        """{queue: how many more of its jobs may start now, None = no limit} for the
+        queues a worker serving `served` may claim from; full queues are left out.
+
+        A claim of several jobs in one transaction takes one from a queue's room
+        per job it claims, and drops the queue at 0. Every pool on the database
+        counts the same 'processing' rows under the write lock, so a limit holds
+        across pools.
+        """
+        rows = self.conn.execute('SELECT name, paused, max_running FROM queues').fetchall()
+        limits = dict((name, limit) for name, _, limit in rows)
+        room = dict((q, limits[q]) for q in self._claimable_queues(
+            served, dict((name, paused) for name, paused, _ in rows)))
+        limited = [q for q in room if room[q] is not None]
+        if limited:
+            for queue, running in self.conn.execute(
+                    "SELECT queue, COUNT(*) FROM jobs WHERE state = 'processing' AND queue "
+                    "IN (%s) GROUP BY queue" % _placeholders(limited), limited):
+                room[queue] -= running
+        return dict((q, n) for q, n in room.items() if n is None or n > 0)
 
     def _queue_filter(self, served):
         """SQL (and parameters) restricting a query to claimable queues."""
@@ -1143,51 +1272,88 @@ class Store(object):
         they took down with them. Returns [(id, revived dependents)]."""
         return self.transaction(self._retry_dead, refs, now, every)
 
+    def requeue(self, refs, now):
+        """Run finished jobs (completed, dead, cancelled) again: back to pending,
+        attempts reset, history kept, with the dependents they sent to the DLQ.
+        Returns [(id, revived dependents)]."""
+        return self.transaction(self._requeue, refs, now, False, FINISHED_STATES)
+
     def _retry_dead(self, refs, now, every):
+        return self._requeue(refs, now, every, ('dead',))
+
+    def _requeue(self, refs, now, every, states):
         if every:
             ids = [r[0] for r in self.conn.execute(
                 "SELECT id FROM jobs WHERE state = 'dead' ORDER BY id")]
         else:
-            ids = []
-            for ref in refs:
-                job = self._find(ref)
-                if job['state'] != 'dead':
-                    raise InvalidTransition('job %d is not in the DLQ (it is %s)'
-                                            % (job['id'], job['state']))
-                ids.append(job['id'])
+            ids = [self._finished_job(ref, states)['id'] for ref in refs]
         revived, seen = {}, set()
         for job_id in ids:
             if job_id not in seen:
-                revived[job_id] = self._revive(job_id, now)
+                revived[job_id] = self._revive(job_id, now, states)
                 seen.update(revived[job_id])
         every_revived = sorted(seen)
-        # A revived job whose parent is still dead or cancelled cannot run.
-        for job_id in every_revived:
-            reason = self._doomed_by_parent(job_id)
-            if reason:
-                if not every and job_id in ids:
-                    hint = ('a cancelled job cannot run again; add the work anew'
-                            if reason.endswith('cancelled') else 'retry that job instead')
-                    raise InvalidTransition('job %d cannot run: %s; %s' % (job_id, reason, hint))
-                self._kill_dependents_of(None, [(job_id, reason)], now)
-        self._refresh_blocked(every_revived)
+        for job_id, reason in self._doomed_among(every_revived, now):
+            if not every and job_id in ids:
+                raise InvalidTransition('job %d cannot run: %s; requeue job %s instead (its '
+                                        'dependents come back with it)'
+                                        % (job_id, reason, reason.split()[1]))
+        waiting = set(c for job_id in ids for c in self._children(job_id))
+        self._refresh_blocked(sorted(seen | waiting))
         back = set(r[0] for r in self._rows_for_ids(
             "SELECT id FROM jobs WHERE state = 'pending' AND id IN (%s)", every_revived))
         return [(job_id, len(back.intersection(family)) - 1)
                 for job_id, family in revived.items() if job_id in back]
 
-    def _revive(self, job_id, now):
-        """Revive job_id and the descendants it killed; returns revived ids."""
+    def _finished_job(self, ref, states):
+        """The job `ref`, if it is in one of these states (else InvalidTransition)."""
+        job = self._find(ref)
+        if job['state'] not in states:
+            if states == ('dead',):
+                raise InvalidTransition('job %d is not in the DLQ (it is %s)'
+                                        % (job['id'], job['state']))
+            raise InvalidTransition('job %d is %s: only completed, dead or cancelled jobs '
+                                    'can be requeued' % (job['id'], job['state']))
+        return job
+
+    def _doomed_among(self, job_ids, now):
+        """Send back to the DLQ the jobs (of these, just revived) whose parent is still
+        dead or cancelled; returns [(id, reason)]."""
+        doomed = []
+        for job_id in job_ids:
+            reason = self._doomed_by_parent(job_id)
+            if reason:
+                self._kill_dependents_of(None, [(job_id, reason)], now)
+                doomed.append((job_id, reason))
+        return doomed
+
+    def _revive(self, job_id, now, states=('dead',)):
+        """Make job_id pending again (attempts reset) if it is in `states`, and with
+        it the descendants it sent to the DLQ; returns the revived ids."""
         revived = []
         todo = [(job_id, None)]
         while todo:
-            current, reason = todo.pop()
-            where = {'state': 'dead', 'last_error': reason} if reason else {'state': 'dead'}
+            current, parent = todo.pop()
+            if parent is None:
+                where = {'state': tuple(states)}
+            else:
+                where = {'state': 'dead', 'last_error': ('dependency %d dead' % parent,
+                                                         'dependency %d cancelled' % parent)}
             if self._move(current, 'pending', now, where, attempts=0, run_at=now,
                           finished_at=None):
                 revived.append(current)
-                todo += [(c, 'dependency %d dead' % current) for c in self._children(current)]
+                todo += [(c, current) for c in self._children(current)]
         return revived
+
+    def _descendants(self, job_id):
+        """Every job that depends on job_id, directly or through others."""
+        found, todo = set(), [job_id]
+        while todo:
+            for child in self._children(todo.pop()):
+                if child not in found:
+                    found.add(child)
+                    todo.append(child)
+        return found
 
     def cancel(self, ref, now):
         """Cancel a pending, failed or processing job; returns the job as it was,
@@ -1263,6 +1429,28 @@ class Store(object):
 
     def pause_rows(self):
         return self._retry(self._pause_rows)
+
+    def set_limit(self, queue, limit):
+        """At most `limit` jobs of queue run at once, across every pool (None: no limit)."""
+        def write():
+            self.conn.execute('INSERT OR IGNORE INTO queues (name) VALUES (?)', (queue,))
+            self.conn.execute('UPDATE queues SET max_running = ? WHERE name = ?',
+                              (limit, queue))
+        self.transaction(write)
+
+    def _queue_limits(self):
+        return dict(self.conn.execute(
+            'SELECT name, max_running FROM queues WHERE max_running IS NOT NULL').fetchall())
+
+    def queue_limits(self):
+        """{queue: limit} for the queues that have one."""
+        return self._retry(self._queue_limits)
+
+    def instance(self):
+        """This database's name for its folder of job logs ('' for a database created
+        by version 1, whose logs lie directly in the logs folder)."""
+        return self._retry(lambda: self.conn.execute(
+            "SELECT value FROM meta WHERE name = 'instance'").fetchone()[0])
 
     # -- workers --------------------------------------------------------
 
@@ -1736,8 +1924,9 @@ class JobProcess(object):
 
 
 def job_environment(job, base_env):
-    """The environment a job runs with: the worker's, its --env, and its ids."""
-    env = dict(base_env)
+    """The environment a job runs with: the worker's (or the caller's, captured by
+    `add -E`), its --env, and its ids."""
+    env = _json_load(job['base_env']) if job.get('base_env') else dict(base_env)
     env.update(job['env'] or {})
     env['QUEUECTL_JOB_ID'] = str(job['id'])
     env['QUEUECTL_ATTEMPT'] = str(job['attempt'])
@@ -1761,10 +1950,10 @@ class WorkerSettings(object):
             setattr(self, name, values[name])
 
 
-def settings_from_config(config, db_path, queues=(), burst=False):
+def settings_from_config(config, db_path, queues=(), burst=False, instance=''):
     """Plain values for the pool: workers never see argv or the config file."""
     return WorkerSettings(
-        db_path=db_path, logs_dir=logs_dir_for(db_path), queues=tuple(queues),
+        db_path=db_path, logs_dir=job_logs_dir(db_path, instance), queues=tuple(queues),
         burst=burst, backoff_base=config['backoff_base'], backoff_max=config['backoff_max'],
         job_timeout=config['job_timeout'], max_log_bytes=config['max_log_bytes'],
         lease=config['lease_seconds'], heartbeat=config.heartbeat(),
@@ -1837,8 +2026,19 @@ def check_db_safety(db_path):
 
     Returns a warning for a network filesystem, or None.
     """
+    check_db_permissions(db_path)
+    fstype = filesystem_type(db_path)
+    if fstype in NETWORK_FILESYSTEMS:
+        return ('database %s is on a network filesystem (%s); SQLite WAL needs all '
+                'processes on one host' % (db_path, fstype))
+    return None
+
+
+def check_db_permissions(db_path, adding=False):
+    """Refuse a database, or its folder, that belongs to another user or that other
+    users can write to. `add` checks only the second: a worker refuses such a
+    database whoever runs it, so a job queued there would never run."""
     import stat
-    me = os.getuid()
     for path in (os.path.dirname(db_path), db_path):
         try:
             info = os.stat(path)
@@ -1847,18 +2047,15 @@ def check_db_safety(db_path):
         except OSError as exc:
             raise StoreError('cannot inspect %s: %s' % (path, _os_reason(exc)))
         kind = 'folder' if stat.S_ISDIR(info.st_mode) else 'database'
-        if info.st_uid not in (me, 0):
+        if info.st_uid not in (os.getuid(), 0) and not adding:
             raise QueueError('refusing to run jobs from %s: the %s belongs to uid %d, '
                              'not to you' % (path, kind, info.st_uid))
         if info.st_mode & 0o022:
-            raise QueueError('refusing to run jobs from %s: the %s is writable by other '
-                             'users (mode %04o); run: chmod go-w %s'
-                             % (path, kind, info.st_mode & 0o7777, path))
-    fstype = filesystem_type(db_path)
-    if fstype in NETWORK_FILESYSTEMS:
-        return ('database %s is on a network filesystem (%s); SQLite WAL needs all '
-                'processes on one host' % (db_path, fstype))
-    return None
+            raise QueueError('refusing to %s %s: the %s is writable by other users '
+                             '(mode %04o)%s; run: chmod go-w %s'
+                             % ('queue jobs in' if adding else 'run jobs from', path, kind,
+                                info.st_mode & 0o7777, ', and workers refuse to run jobs '
+                                'from it' if adding else '', path))
 
 
 def filesystem_type(path):
@@ -2034,7 +2231,7 @@ LOST_ERROR = 'worker lost'
 
 # The job fields a worker needs.
 JOB_MESSAGE_FIELDS = ('id', 'command', 'cwd', 'env', 'timeout', 'owner', 'run_id', 'attempt',
-                      'attempts', 'max_retries')
+                      'attempts', 'max_retries', 'base_env')
 
 
 def send_message(fd, message):
@@ -2886,6 +3083,20 @@ def shorten(text, width):
     return text if len(text) <= width else text[:max(0, width - 3)] + '...'
 
 
+def shell_text(text):
+    """Text as a shell would show it: bytes that are not UTF-8 (which Python holds
+    as surrogates such as \\udcff) as $'...\\xff...'.
+
+    >>> shell_text('/srv/caf\\udce9'), shell_text('/srv/caf\\xe9')
+    ("$'/srv/caf\\\\xe9'", '/srv/caf\\xe9')
+    """
+    if not any('\udc80' <= c <= '\udcff' for c in text):
+        return escape_text(text)
+    return "$'%s'" % ''.join('\\x%02x' % (ord(c) - 0xdc00) if '\udc80' <= c <= '\udcff'
+                             else '\\' + c if c in '\\\'' else escape_text(c)
+                             for c in text)
+
+
 def format_local(ts):
     if ts is None:
         return '-'
@@ -2934,17 +3145,47 @@ def describe_wait(job, now):
     return '-'
 
 
-def jobs_table(jobs, now):
-    rows = [(str(j['id']), shorten(j['command'], COMMAND_WIDTH), j['state'],
-             str(j['attempts']), describe_wait(j, now)) for j in jobs]
-    return format_table(('ID', 'Command', 'Status', 'Attempts', 'Next Retry'), rows)
+def jobs_table(jobs, now, width=None):
+    """`list`: see job_columns for the columns; commands fit in width (None: whole)."""
+    return job_columns(jobs, ('Command', 'Status', 'Attempts', 'Next Retry'), lambda j: (
+        escape_text(j['command']), j['state'], str(j['attempts']), describe_wait(j, now)),
+        ('Command',), width)
 
 
-def dlq_table(jobs):
-    rows = [(str(j['id']), shorten(j['command'], COMMAND_WIDTH), str(j['attempts']),
-             format_local(j['finished_at']), shorten(j['last_error'] or '-', ERROR_WIDTH))
-            for j in jobs]
-    return format_table(('ID', 'Command', 'Attempts', 'Died', 'Last Error'), rows)
+def dlq_table(jobs, width=None):
+    return job_columns(jobs, ('Command', 'Attempts', 'Died', 'Last Error'), lambda j: (
+        escape_text(j['command']), str(j['attempts']), format_local(j['finished_at']),
+        escape_text(j['last_error'] or '-')), ('Command', 'Last Error'), width)
+
+
+def job_columns(jobs, headers, cells, flexible, width):
+    """A table of jobs: ID, then Key when a job has one and Queue when the jobs are in
+    more than one queue, then `headers` with cells(job). The `flexible` columns
+    share what width leaves after the others, shortened with '...'."""
+    extra = [(name, field) for name, field, shown in (
+        ('Key', 'key', any(j['key'] for j in jobs)),
+        ('Queue', 'queue', len(set(j['queue'] for j in jobs)) > 1)) if shown]
+    headers = ('ID',) + tuple(name for name, _ in extra) + tuple(headers)
+    rows = [(str(j['id']),) + tuple(escape_text(j[field] or '-') for _, field in extra) +
+            tuple(cells(j)) for j in jobs]
+    return format_table(headers, fit_columns(headers, rows, flexible, width))
+
+
+def fit_columns(headers, rows, flexible, width):
+    """Shorten the cells of the flexible columns so that rows fit in width: they
+    share what the other columns leave, a narrow one keeping its own width."""
+    if width is None or not rows:
+        return rows
+    widths = [max(len(cell) for cell in column) for column in zip(headers, *rows)]
+    indexes = [headers.index(name) for name in flexible]
+    fixed = sum(w for i, w in enumerate(widths) if i not in indexes) + 2 * (len(widths) - 1)
+    room = max(width - 1 - fixed, MIN_FIT_WIDTH * len(indexes))
+    allowed = {}
+    for count, i in enumerate(sorted(indexes, key=lambda i: widths[i])):
+        allowed[i] = max(MIN_FIT_WIDTH, min(widths[i], room // (len(indexes) - count)))
+        room -= allowed[i]
+    return [tuple(shorten(cell, allowed[i]) if i in allowed else cell
+                  for i, cell in enumerate(row)) for row in rows]
 
 
 def job_to_dict(job, with_history=False):
@@ -2960,7 +3201,7 @@ def job_to_dict(job, with_history=False):
         'started_at': format_iso(job['started_at']),
         'finished_at': format_iso(job['finished_at']),
         'exit_code': job['exit_code'], 'last_error': job['last_error'],
-        'worker': job['worker'],
+        'worker': job['worker'], 'preserve_env': bool(job['base_env']),
     }
     if with_history:
         data['history'] = [{
@@ -2974,6 +3215,9 @@ def job_detail_text(job, now):
     """`show`: one field per line, then the attempt history."""
     timeout = format_seconds(job['timeout']) if job['timeout'] else '-'
     env = ' '.join('%s=%s' % kv for kv in sorted(job['env'].items())) or '-'
+    if job['base_env']:
+        env = "the caller's (%d variables, add -E)%s" % (
+            len(_json_load(job['base_env'])), '' if env == '-' else ' and ' + env)
     fields = (
         ('ID', str(job['id'])), ('Key', escape_text(job['key'] or '-')),
         ('Command', escape_text(job['command'])), ('State', job['state']),
@@ -3011,7 +3255,7 @@ def status_counts(count_rows):
     return totals, queues
 
 
-def status_text(workers, totals, queues, pauses):
+def status_text(workers, totals, queues, pauses, limits):
     line = ('Jobs: %d total (%d pending, %d processing, %d completed, %d failed, %d in DLQ'
             % (sum(totals.values()), totals['pending'], totals['processing'],
                totals['completed'], totals['failed'], totals['dead']))
@@ -3020,18 +3264,34 @@ def status_text(workers, totals, queues, pauses):
     lines = ['Workers: %d active' % workers, line + ')']
     names = sorted(set(queues) | set(q for q in pauses if q != '*'))
     any_paused = any(queue_is_paused(q, pauses) for q in names) or pauses.get('*') == 1
-    if any_paused or (names and names != [DEFAULT_QUEUE]):
+    if any_paused or limits or (names and names != [DEFAULT_QUEUE]):
+        headers = ('Queue', 'Pending', 'Processing', 'Failed', 'DLQ', 'State')
         rows = [(escape_text(q), str(queues.get(q, {}).get('pending', 0)),
                  str(queues.get(q, {}).get('processing', 0)),
                  str(queues.get(q, {}).get('failed', 0)), str(queues.get(q, {}).get('dead', 0)),
                  'paused' if queue_is_paused(q, pauses) else 'running') for q in names]
-        lines += ['', format_table(('Queue', 'Pending', 'Processing', 'Failed', 'DLQ',
-                                    'State'), rows)]
+        if limits:
+            headers += ('Limit',)
+            rows = [row + (str(limits.get(q, '-')),) for q, row in zip(names, rows)]
+        lines += ['', format_table(headers, rows)]
         if pauses.get('*') == 1:
             lines.append('All queues are paused, new ones too, except those shown running; '
                          'resume all with: '
                          'queuectl resume')
     return '\n'.join(lines)
+
+
+def describe_queues(queues):
+    """'all queues', 'queue emails' or 'queues a, b'."""
+    if not queues:
+        return 'all queues'
+    return 'queue%s %s' % ('s' if len(queues) > 1 else '', ', '.join(queues))
+
+
+def describe_limit(queue, limit):
+    if limit is None:
+        return 'Queue %s: no limit' % queue
+    return 'Queue %s: at most %d job%s at a time' % (queue, limit, '' if limit == 1 else 's')
 
 
 def workers_table(rows, now):
@@ -3094,6 +3354,19 @@ def _terminal_width():
         return os.get_terminal_size(sys.__stdout__.fileno()).columns
     except (AttributeError, ValueError, OSError):
         return 80
+
+
+def output_width(ctx):
+    """The width tables fit in: $COLUMNS, else the terminal's; None (no limit) when
+    the output is not a terminal (a pipe or file gets whole commands)."""
+    try:
+        return int(ctx.env['COLUMNS'])
+    except (KeyError, ValueError):
+        pass
+    try:
+        return os.get_terminal_size(ctx.out.fileno()).columns if ctx.out.isatty() else None
+    except (AttributeError, ValueError, OSError):
+        return None
 
 
 def _parser_class(out):
@@ -3173,10 +3446,19 @@ ADD_OPTIONS = (
     (('--after',), 'after', 'append', 'ID', None,
      'run only after job ID (id or key) completed; repeatable'),
     (('--key',), 'key', 'value', 'NAME', None,
-     'unique key: if a job has it already, print that job\'s id instead of adding one'),
+     'unique key: if a job has it already, print that job\'s id instead of adding one '
+     '(and warn if it was added with a different command or options)'),
+    (('--replace',), 'replace', 'flag', None, False,
+     'with --key: if that job exists with a different command or options and is not '
+     'running, give it the new ones and run it again (history kept)'),
+    (('--wait',), 'wait', 'flag', None, False,
+     'then wait until the job finishes; exit 0 if it completed, 1 if not (as "wait")'),
     (('--cwd',), 'cwd', 'value', 'DIR', None, 'working directory (default: the current one)'),
     (('-e', '--env'), 'env', 'append', 'KEY=VALUE', None,
      'extra environment variable; repeatable'),
+    (('-E', '--preserve-env'), 'preserve_env', 'flag', None, False,
+     'run the job with this environment (the caller\'s), not the worker\'s; it is stored '
+     'with the job'),
     (('--stdin',), 'stdin', 'flag', None, False,
      'read commands from stdin, one per line, in one transaction'),
     (('-f', '--file'), 'file', 'value', 'FILE', None,
@@ -3316,7 +3598,12 @@ def _worker_start_options(p):
     p.add_argument('--burst', action='store_true',
                    help='exit when nothing is left to run (retries included)')
     p.add_argument('--detach', action='store_true',
-                   help='run the pool in the background; its log goes beside the database')
+                   help='run the pool in the background; its log goes beside the database. '
+                        'If a detached pool already serves the same queues here, say so and '
+                        'start nothing')
+    p.add_argument('--another', action='store_true',
+                   help='with --detach: start a pool even if one already serves the same '
+                        'queues')
 
 
 WORKER_START_EXAMPLES = ('  queuectl worker start --count 4\n'
@@ -3334,11 +3621,12 @@ def _build_worker(add):
                     description='Run N worker processes (in the foreground unless --detach; '
                     'Ctrl+C stops them gracefully, a second Ctrl+C at once).', under=actions)
         _worker_start_options(start)
-        stop = add('stop', 'stop this host\'s worker pools and wait',
+        stop = add('stop', 'stop this database\'s worker pools on this host, and wait',
                    '  queuectl worker stop\n  queuectl worker stop --now\n'
                    '  queuectl worker stop --timeout 5m',
-                   description='Signal every worker pool on this host to stop, and wait '
-                   'until they are gone.', under=actions)
+                   description='Signal the worker pools of this database on this host to '
+                   'stop (pools of other databases are left alone), and wait until they '
+                   'are gone.', under=actions)
         stop.add_argument('--now', action='store_true',
                           help='kill running jobs and hand them back to pending')
         stop.add_argument('--timeout', metavar='D',
@@ -3407,6 +3695,31 @@ def _build_pause(add):
             p.add_argument('queue', nargs='?', metavar='QUEUE', help='queue name')
 
 
+def _build_limit(add):
+    p = add('limit', 'show or set how many jobs of a queue may run at once',
+            '  queuectl limit apt 1        # one apt job at a time, across all pools\n'
+            '  queuectl limit apt none     # no limit\n'
+            '  queuectl limit apt\n  queuectl limit --json',
+            description='At most N jobs of QUEUE run at once, across every worker pool on '
+                        'the database; the limit is kept in the database. Without N, show '
+                        'the limit of QUEUE; without QUEUE, every limit.')
+    if p:
+        p.add_argument('queue', nargs='?', metavar='QUEUE', help='queue name')
+        p.add_argument('limit', nargs='?', metavar='N',
+                       help='a number of jobs, or none to remove the limit')
+        _json_flag(p)
+
+
+def _build_requeue(add):
+    p = add('requeue', 'run finished jobs again (completed, dead or cancelled)',
+            '  queuectl requeue 42\n  queuectl requeue deploy-42 nightly-backup',
+            description='Put completed, dead or cancelled jobs back to pending with '
+                        'attempts reset, to run again; their history and logs are kept, and '
+                        'jobs that went to the DLQ because of them come back too.')
+    if p:
+        p.add_argument('jobs', nargs='+', metavar='ID', help='job ids or keys')
+
+
 def _build_prune(add):
     p = add('prune', 'delete finished jobs and their logs',
             '  queuectl prune                      # completed and cancelled jobs\n'
@@ -3426,11 +3739,13 @@ def _build_config(add):
         actions = p.add_subparsers(dest='action', metavar='ACTION')
         actions.required = True
         lst = add('list', 'every key, its value and where it came from',
-                  '  queuectl config list\n  queuectl config list --json', under=actions)
-        _json_flag(lst)
-        get = add('get', 'print one value', '  queuectl config get max-retries',
+                  '  queuectl config list\n  queuectl config list --json', aliases=('show',),
                   under=actions)
-        get.add_argument('key', metavar='KEY')
+        _json_flag(lst)
+        get = add('get', 'print one value (every value without KEY, as "config list")',
+                  '  queuectl config get max-retries\n  queuectl config get', under=actions)
+        get.add_argument('key', metavar='KEY', nargs='?')
+        _json_flag(get)
         put = add('set', 'set a value in the config file (validated, written atomically)',
                   '  queuectl config set max_retries 5\n  queuectl config set backoff-max 10m',
                   under=actions)
@@ -3442,8 +3757,8 @@ def _build_config(add):
 
 
 COMMAND_BUILDERS = (_build_add, _build_enqueue, _build_list, _build_show, _build_logs,
-                    _build_status, _build_worker, _build_dlq, _build_cancel, _build_wait,
-                    _build_pause, _build_prune, _build_config)
+                    _build_status, _build_worker, _build_dlq, _build_requeue, _build_cancel,
+                    _build_wait, _build_pause, _build_limit, _build_prune, _build_config)
 
 # Every name argparse knows a command by -> its handler's name.
 COMMAND_ALIASES = {
@@ -3463,6 +3778,7 @@ class Context(object):
         self.env = env
         self._config = None
         self._store = None
+        self._logs_dir = None
 
     @property
     def config(self):
@@ -3485,6 +3801,17 @@ class Context(object):
         if self._store is not None:
             self._store.close()
             self._store = None
+
+    def store_for_adding(self):
+        """The database, created if need be, for a command that queues jobs."""
+        check_db_permissions(self.db_path, adding=True)
+        return self.store(durable=True, create=True)
+
+    def logs_dir(self):
+        """This database's folder of job logs."""
+        if self._logs_dir is None:
+            self._logs_dir = job_logs_dir(self.db_path, self.store().instance())
+        return self._logs_dir
 
     def say(self, text):
         self.out.write(text + '\n')
@@ -3610,17 +3937,52 @@ def build_spec(opts, config, now, cwd=None):
         if not key.strip() or key.isdecimal() or escape_text(key) != key:
             raise UsageError('--key: expected a name that is not a number and has no control '
                              'characters, got %r' % key)
-    work_dir = get('cwd') or cwd or _current_dir()
-    work_dir = os.path.abspath(work_dir)
-    if not os.path.isdir(work_dir):
-        raise UsageError('--cwd: %s is not a folder' % work_dir)
     env = _check_env(get('env'), 'env') if isinstance(get('env'), dict) else \
         _parse_env_pairs(get('env'))
+    if get('replace') and key is None:
+        raise UsageError('--replace replaces the job with the same --key; give --key')
+    # Defaults that depend on where and how add runs are not compared with an
+    # existing keyed job (a script run from another folder changes nothing).
+    implicit = tuple(name for name, given in (('cwd', get('cwd') or cwd),
+                                              ('max_retries', get('max_retries')))
+                     if given is None)
     return {'command': get('command'), 'key': key, 'queue': queue,
             'priority': _number_parser(int, -1000000, 1000000)('--priority',
                                                                 get('priority') or 0),
             'max_retries': max_retries, 'run_at': run_at, 'timeout': timeout,
-            'cwd': work_dir, 'env': env, 'after': [str(a) for a in get('after') or ()]}
+            'cwd': _work_dir(get('cwd') or cwd), 'env': env,
+            'base_env': _captured_env(get('caller_env')),
+            'after': [str(a) for a in get('after') or ()], 'replace': get('replace'),
+            'implicit': implicit}
+
+
+def _work_dir(given):
+    """The job's working directory: --cwd, or the current one; it must exist and
+    its name must be UTF-8 (the database stores text)."""
+    path = os.path.abspath(given or _current_dir())
+    if not os.path.isdir(path):
+        raise UsageError('--cwd: %s is not a folder' % shell_text(path))
+    try:
+        path.encode('utf-8')
+    except UnicodeEncodeError:
+        raise UsageError('%s %s is not a UTF-8 name, which the database cannot store%s'
+                         % ('--cwd:' if given else 'the current folder', shell_text(path),
+                            '' if given else '; pass --cwd DIR'))
+    return path
+
+
+def _captured_env(env):
+    """The caller's environment for `add -E`, as JSON (None without -E)."""
+    if env is None:
+        return None
+    for name, value in env.items():
+        for text in (name, value):
+            try:
+                _check_text(text, '')
+            except UsageError:
+                raise UsageError('-E: the variable %s is not valid UTF-8 text; unset it, or '
+                                 'pass what the job needs with -e' % shell_text(name))
+    return _json_dump(dict(env))
 
 
 def _current_dir():
@@ -3630,16 +3992,26 @@ def _current_dir():
         raise UsageError('the current folder no longer exists; pass --cwd')
 
 
-def _command_from_words(words, vector):
+def _command_from_words(ctx, words, vector):
     if vector is not None and words:
         raise UsageError('give the command as one string or after "--", not both')
     if vector is not None:
-        import shlex
-        return _check_command(' '.join(shlex.quote(w) for w in vector))
+        return _check_command(shell_join(vector))
     if not words:
         raise UsageError('no command given; usage: queuectl add "CMD" or '
                          'queuectl add -- PROG ARGS...')
-    return _check_command(' '.join(words))
+    command = _check_command(' '.join(words))
+    if len(words) > 1 and any(c.isspace() or c in '\'"' for w in words for c in w):
+        ctx.warn('stored the command as: %s (the words are joined with spaces; the shell '
+                 'will read the spaces and quotes within them); to keep each argument '
+                 'whole, run: queuectl add -- %s' % (escape_text(command),
+                                                     escape_text(shell_join(words))))
+    return command
+
+
+def shell_join(words):
+    import shlex
+    return ' '.join(shlex.quote(w) for w in words)
 
 
 def _read_batch(args, ctx):
@@ -3652,12 +4024,14 @@ def _read_batch(args, ctx):
             with open(args.file, 'rb') as handle:
                 data = handle.read()
         except OSError as exc:
-            raise UsageError('-f: cannot read %s: %s' % (args.file, _os_reason(exc)))
-        source = args.file
+            raise UsageError('-f: cannot read %s: %s' % (shell_text(args.file),
+                                                         _os_reason(exc)))
+        source = shell_text(args.file)
     try:
         text = data.decode('utf-8')
-    except UnicodeDecodeError:
-        raise UsageError('%s is not UTF-8 text' % source)
+    except UnicodeDecodeError as exc:
+        raise UsageError('%s line %d is not UTF-8 text'
+                         % (source, data[:exc.start].count(b'\n') + 1))
     if '\0' in text:
         number = text[:text.index('\0')].count('\n') + 1
         raise UsageError('%s line %d contains a NUL byte' % (source, number))
@@ -3678,14 +4052,13 @@ def cmd_add(args, ctx):
         raise UsageError('give --stdin or -f FILE, not both')
     if batch and args.key:
         raise UsageError('--key names one job; it cannot be used with --stdin/-f')
-    opts = vars(args)
+    opts = dict(vars(args), caller_env=ctx.env if args.preserve_env else None)
     if not batch:
-        opts = dict(opts, command=_command_from_words(args.words, args.vector))
-        spec = build_spec(opts, ctx.config, now)
-        return _enqueue_one(ctx, spec, args.quiet)
+        opts['command'] = _command_from_words(ctx, args.words, args.vector)
+        return _enqueue_one(ctx, build_spec(opts, ctx.config, now), args.quiet, args.wait)
     commands = _read_batch(args, ctx)
     template = build_spec(dict(opts, command='true'), ctx.config, now)
-    store = ctx.store(durable=True, create=True)
+    store = ctx.store_for_adding()
     if template['after']:
         results = store.add_jobs([dict(template, command=c) for c in commands], now)
         ids = [job_id for job_id, _, _ in results]
@@ -3700,22 +4073,39 @@ def cmd_add(args, ctx):
         ctx.say('\n'.join(str(i) for i in ids))
     else:
         ctx.say('Added %d jobs: %d-%d' % (len(ids), ids[0], ids[-1]))
-    return EXIT_OK
+    return wait_for_jobs(ctx, store, ids, quiet=args.quiet) if args.wait else EXIT_OK
 
 
-def _enqueue_one(ctx, spec, quiet):
-    store = ctx.store(durable=True, create=True)
-    [(job_id, existed, dead_reason)] = store.add_jobs([spec], time.time())
-    if existed:
+# What `add` calls the fields of a job that differ from an existing job's.
+SPEC_FIELD_NAMES = {'max_retries': 'max retries', 'cwd': 'working directory',
+                    'env': 'environment (-e)', 'after': 'dependencies (--after)'}
+
+
+def _enqueue_one(ctx, spec, quiet, wait=False, mention_key=False):
+    """Add one job and say so; with wait, then wait for it as `wait` does."""
+    store = ctx.store_for_adding()
+    [(job_id, outcome, detail)] = store.add_jobs([spec], time.time())
+    key = escape_text(spec['key'] or '')
+    if outcome in ('exists', 'differs'):
+        if outcome == 'differs':
+            ctx.warn('job %d (key %s) exists with a different %s; it was left as it is (add '
+                     '--replace to apply the change)' % (job_id, key, ', '.join(
+                         SPEC_FIELD_NAMES.get(f, f) for f in detail)))
         ctx.say(str(job_id) if quiet else 'Job with key %s already exists: ID %d'
-                % (escape_text(spec['key']), job_id))
-        return EXIT_OK
-    if dead_reason:
-        ctx.warn('job %d went straight to the DLQ: %s' % (job_id, dead_reason))
+                % (key, job_id))
     else:
-        wake_idle_pools(store)
-    ctx.say(str(job_id) if quiet else 'Added job with ID: %d' % job_id)
-    return EXIT_OK
+        if detail:
+            ctx.warn('job %d went straight to the DLQ: %s' % (job_id, detail))
+        else:
+            wake_idle_pools(store)
+        if quiet:
+            ctx.say(str(job_id))
+        elif outcome == 'replaced':
+            ctx.say('Replaced job with key %s: ID %d, pending again' % (key, job_id))
+        else:
+            ctx.say('Added job with ID: %d%s' % (job_id, ' (key %s)' % key
+                                                 if mention_key and key else ''))
+    return wait_for_jobs(ctx, store, [job_id], quiet=quiet) if wait else EXIT_OK
 
 
 # enqueue JSON fields -> the types they accept (bool is refused where int is meant)
@@ -3778,7 +4168,7 @@ def cmd_enqueue(args, ctx):
             if message.startswith(flag + ':'):
                 message = '"%s"%s' % (field, message[len(flag):])
         raise UsageError('JSON: ' + message)
-    return _enqueue_one(ctx, spec, args.quiet)
+    return _enqueue_one(ctx, spec, args.quiet, mention_key=True)
 
 
 # -- reading ------------------------------------------------------------
@@ -3801,7 +4191,7 @@ def cmd_list(args, ctx):
     if not jobs:
         ctx.say('No jobs.' if not (args.status or args.queue) else 'No matching jobs.')
         return EXIT_OK
-    ctx.say(jobs_table(jobs, time.time()))
+    ctx.say(jobs_table(jobs, time.time(), output_width(ctx)))
     if more:
         ctx.say('... %d older job%s not shown (use --limit 0 for all)'
                 % (more, '' if more == 1 else 's'))
@@ -3818,7 +4208,7 @@ def cmd_show(args, ctx):
 
 
 def cmd_status(args, ctx):
-    count_rows, pauses, worker_rows = ctx.store().status_snapshot()
+    count_rows, pauses, worker_rows, limits = ctx.store().status_snapshot()
     now = time.time()
     active = len(live_workers(worker_rows, now, ctx.config['lease_seconds']))
     totals, queues = status_counts(count_rows)
@@ -3827,13 +4217,14 @@ def cmd_status(args, ctx):
         for name in sorted(set(queues) | set(q for q in pauses if q != '*')):
             entry = dict(queues.get(name, dict((s, 0) for s in STATES)))
             entry['paused'] = queue_is_paused(name, pauses)
+            entry['limit'] = limits.get(name)
             queue_data[name] = entry
         jobs = dict(totals)
         jobs['total'] = sum(totals.values())
         ctx.say(json_text({'workers': active, 'jobs': jobs, 'queues': queue_data,
                     'all_paused': pauses.get('*') == 1}))
     else:
-        ctx.say(status_text(active, totals, queues, pauses))
+        ctx.say(status_text(active, totals, queues, pauses, limits))
     return EXIT_OK
 
 
@@ -3849,7 +4240,7 @@ def _write_bytes(ctx, data):
 
 def _read_log(ctx, job, run, offset=0):
     """The bytes of one attempt's log from offset on (b'' if it printed nothing)."""
-    path = log_file_path(logs_dir_for(ctx.db_path), job['id'], run['run_id'])
+    path = log_file_path(ctx.logs_dir(), job['id'], run['run_id'])
     try:
         with open(path, 'rb') as handle:
             handle.seek(offset)
@@ -3927,23 +4318,66 @@ def _worker_start(args, ctx):
         check_queue_name(queue)
     if args.burst and args.detach:
         raise UsageError('--burst and --detach cannot be used together')
+    if args.another and not args.detach:
+        raise UsageError('--another goes with --detach')
     db_path = ctx.db_path
-    Store(db_path).close()                    # create or migrate before any fork
+    with Store(db_path) as store:             # create or migrate before any fork
+        instance = store.instance()
     warning = check_db_safety(db_path)
     if warning:
         ctx.warn(warning)
-    settings = settings_from_config(ctx.config, db_path, args.queue, args.burst)
+    settings = settings_from_config(ctx.config, db_path, args.queue, args.burst, instance)
     if args.detach:
-        return _start_detached(ctx, settings, count)
+        return _start_detached(ctx, settings, count, args.another)
 
     def started(n):
-        ctx.say('Started %d worker processes' % n)
+        ctx.say(started_line(n))
         ctx.out.flush()
     return run_pool(settings, count, on_started=started)
 
 
-def _start_detached(ctx, settings, count):
+def started_line(count):
+    return 'Started %d worker process%s' % (count, '' if count == 1 else 'es')
+
+
+def _start_detached(ctx, settings, count, another):
+    """Start a pool in the background, unless one already serves the same queues of
+    this database on this host (a script run twice): then say so and succeed.
+    Starters take turns on a lock of the pool log until their pool registered."""
+    import fcntl
     log_path = pool_log_path(settings.db_path)
+    lock = os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        running = None if another else _detached_pool_serving(ctx, settings.queues)
+        if running is None:
+            return _fork_detached(ctx, settings, count, log_path)
+        pool, workers = running
+        ctx.say('Pool %d already runs in the background for %s of this database (%d worker%s); '
+                'not starting another (--another starts one anyway)'
+                % (pool['pid'], describe_queues(settings.queues), workers,
+                   '' if workers == 1 else 's'))
+        return EXIT_OK
+    finally:
+        os.close(lock)
+
+
+def _detached_pool_serving(ctx, queues):
+    """(pool row, live workers) of a live detached pool on this host that serves
+    exactly `queues` (() = every queue), or None."""
+    lease = ctx.config['lease_seconds']
+    rows = ctx.store().workers()
+    for pool in _local_pools(rows, lease):
+        served = set(pool['queues'].split(',')) if pool['queues'] else set()
+        if pool['detached'] and served == set(queues):
+            workers = [r for r in live_workers(rows, time.time(), lease)
+                       if r['pool_pid'] == pool['pid'] and r['host'] == pool['host']]
+            return pool, len(workers)
+    return None
+
+
+def _fork_detached(ctx, settings, count, log_path):
+    ctx.close()                     # no database connection may cross a fork
     ctx.out.flush()
     ctx.err.flush()
     pid = start_detached_pool(settings, count, log_path)
@@ -3955,17 +4389,17 @@ def _start_detached(ctx, settings, count):
             raise QueueError('the worker pool exited during start-up; see %s' % log_path)
         rows = [r for r in store.workers() if r['pool_pid'] == pid and r['host'] == this_host()]
         if len(rows) >= count:
-            ctx.say('Started %d worker processes' % count)
+            ctx.say(started_line(count))
             ctx.say('Pool %d runs in the background; log: %s' % (pid, log_path))
             return EXIT_OK
         time.sleep(CLIENT_POLL / 2)
     raise QueueError('workers did not register within 30s; see %s' % log_path)
 
 
-def _local_pools(store, lease):
-    now = time.time()
+def _local_pools(rows, lease):
+    """The live pools on this host among worker rows."""
     host = this_host()
-    return [r for r in live_workers(store.workers(), now, lease, role='pool')
+    return [r for r in live_workers(rows, time.time(), lease, role='pool')
             if r['host'] == host]
 
 
@@ -3973,9 +4407,9 @@ def _worker_stop(args, ctx):
     import signal
     timeout = parse_duration(args.timeout, '--timeout') if args.timeout else None
     store = ctx.store()
-    pools = _local_pools(store, ctx.config['lease_seconds'])
+    pools = _local_pools(store.workers(), ctx.config['lease_seconds'])
     if not pools:
-        ctx.say('No worker pools running on this host.')
+        ctx.say('No worker pools of this database running on this host.')
         return EXIT_OK
     first = signal.SIGUSR2 if args.now else signal.SIGTERM
     for pool in pools:
@@ -4024,6 +4458,13 @@ def _worker_list(args, ctx):
 
 # -- DLQ, cancel, wait, pause, prune ---------------------------------------
 
+def _check_ids_or_all(args):
+    if args.all and args.jobs:
+        raise UsageError('give job ids or --all, not both')
+    if not args.all and not args.jobs:
+        raise UsageError('no jobs given: give job ids or keys, or --all')
+
+
 def cmd_dlq(args, ctx):
     if args.action == 'list':
         jobs, _ = ctx.store().list_jobs(['dead'], limit=0)
@@ -4032,22 +4473,30 @@ def cmd_dlq(args, ctx):
         elif not jobs:
             ctx.say('The DLQ is empty.')
         else:
-            ctx.say(dlq_table(jobs))
+            ctx.say(dlq_table(jobs, output_width(ctx)))
         return EXIT_OK
-    if args.all == bool(args.jobs):
-        raise UsageError('give job ids or --all (not both)')
+    _check_ids_or_all(args)
     store = ctx.store()
     results = store.retry_dead(args.jobs, time.time(), every=args.all)
-    if results:
-        wake_idle_pools(store)
     if args.all:
+        wake_idle_pools(store)
         total = sum(1 + n for _, n in results)
         ctx.say('Requeued %d job%s from the DLQ' % (total, '' if total == 1 else 's'))
         return EXIT_OK
+    return _say_requeued(ctx, store, results, ' from the DLQ')
+
+
+def cmd_requeue(args, ctx):
+    store = ctx.store()
+    return _say_requeued(ctx, store, store.requeue(args.jobs, time.time()), '')
+
+
+def _say_requeued(ctx, store, results, where):
+    wake_idle_pools(store)
     for job_id, dependents in results:
         extra = (' (and %d dependent job%s)' % (dependents, '' if dependents == 1 else 's')
                  if dependents else '')
-        ctx.say('Requeued job %d from the DLQ%s' % (job_id, extra))
+        ctx.say('Requeued job %d%s%s' % (job_id, where, extra))
     return EXIT_OK
 
 
@@ -4076,32 +4525,54 @@ def _stop_cancelled(job, grace):
 
 
 def cmd_wait(args, ctx):
-    if args.all == bool(args.jobs):
-        raise UsageError('give job ids or --all (not both)')
+    _check_ids_or_all(args)
     timeout = parse_duration(args.timeout, '--timeout') if args.timeout else None
     store = ctx.store()
     if args.all:
-        ids, last_id = set(store.unfinished_ids()), store.max_job_id()
-    else:
-        ids, last_id = set(store.job_id(ref) for ref in args.jobs), None
+        return wait_for_jobs(ctx, store, store.unfinished_ids(), timeout, args.quiet,
+                             since=store.max_job_id())
+    return wait_for_jobs(ctx, store, [store.job_id(ref) for ref in args.jobs], timeout,
+                         args.quiet)
+
+
+def wait_for_jobs(ctx, store, ids, timeout=None, quiet=False, since=None):
+    """`wait` (and `add --wait`): block until the jobs are finished, say how each
+    ended; EXIT_OK if all completed. With since (`wait --all`), jobs added after
+    id `since` count too, and only those that did not complete are reported."""
+    ids = set(ids)
+    states = _poll_until_finished(ctx, store, ids, timeout, since)
+    failed = [i for i in sorted(ids) if i in states and states[i][0] != 'completed']
+    if not quiet:
+        for job_id in sorted(ids):
+            if job_id in states and (since is None or job_id in failed):
+                state, error, _, key = states[job_id]
+                detail = (': ' + escape_text(error)) if error and state != 'completed' else ''
+                name = ' (%s)' % escape_text(key) if key else ''
+                ctx.say('Job %d%s %s%s' % (job_id, name, state, detail))
+    return EXIT_FAILURE if failed else EXIT_OK
+
+
+def _poll_until_finished(ctx, store, ids, timeout, since):
+    """Poll until every job in ids (a set, grown with jobs added after `since`) is
+    finished or deleted; returns {id: (state, error, queue, key)}."""
     deadline = time.monotonic() + timeout if timeout is not None else None
     warned = False
     next_check = time.monotonic() + 1.0
-    states = {}                                 # id -> (state, error, queue), kept once final
+    states = {}                                 # kept once final
     done = FINISHED_STATES + ('deleted',)       # 'deleted': pruned while we waited
     while True:
-        if last_id is not None:                 # --all: jobs added meanwhile count too
-            new = store.ids_after(last_id)
+        if since is not None:
+            new = store.ids_after(since)
             ids.update(new)
-            last_id = max([last_id] + new)
+            since = max([since] + new)
         polled = sorted(i for i in ids if i not in states or states[i][0] not in done)
         found = store.job_states(polled)
         states.update(found)
-        states.update((i, ('deleted', 'pruned while waiting', None))
+        states.update((i, ('deleted', 'pruned while waiting', None, None))
                       for i in polled if i not in found)
         pending = sorted(i for i in ids if states[i][0] not in done)
         if not pending:
-            break
+            return states
         if deadline is not None and time.monotonic() >= deadline:
             raise WaitTimeout('timed out after %s; %d job%s unfinished: %s'
                               % (format_seconds(timeout), len(pending),
@@ -4114,14 +4585,6 @@ def cmd_wait(args, ctx):
                 ctx.warn(warning + '; still waiting')
                 warned = True
         time.sleep(CLIENT_POLL)
-    failed = [i for i in sorted(ids) if i in states and states[i][0] != 'completed']
-    if not args.quiet:
-        for job_id in sorted(ids):
-            if job_id in states and (not args.all or job_id in failed):
-                state, error, _ = states[job_id]
-                detail = (': ' + escape_text(error)) if error and state != 'completed' else ''
-                ctx.say('Job %d %s%s' % (job_id, state, detail))
-    return EXIT_FAILURE if failed else EXIT_OK
 
 
 def _why_nothing_runs(store, ctx, queues):
@@ -4152,6 +4615,39 @@ def cmd_pause(args, ctx):
     return EXIT_OK
 
 
+def cmd_limit(args, ctx):
+    if args.queue is None:
+        limits = ctx.store().queue_limits()
+        if args.json:
+            ctx.say(json_text(limits))
+        else:
+            ctx.say('\n'.join(describe_limit(q, n) for q, n in sorted(limits.items())) or
+                    'No queue has a limit.')
+        return EXIT_OK
+    check_queue_name(args.queue, 'QUEUE')
+    if args.limit is None:
+        limit = ctx.store().queue_limits().get(args.queue)
+    else:
+        limit = _parse_limit(args.limit)
+        store = ctx.store(create=True)
+        store.set_limit(args.queue, limit)
+        wake_idle_pools(store)                   # a higher limit may let jobs start
+    ctx.say(json_text({args.queue: limit}) if args.json else describe_limit(args.queue, limit))
+    return EXIT_OK
+
+
+def _parse_limit(raw):
+    text = raw.strip().lower()
+    if text == 'none':
+        return None
+    if text.isdigit() and int(text) == 0:
+        raise UsageError("N: 0 would stop the queue: pause it instead (queuectl pause QUEUE), "
+                         "or give none to remove the limit")
+    if not text.isdigit():
+        raise UsageError('N: expected a number of jobs or none, got %r' % raw)
+    return _number_parser(int, 1, 1000000)('N', text)
+
+
 def cmd_prune(args, ctx):
     states = args.status or ['completed', 'cancelled']
     _check_states(states, FINISHED_STATES)
@@ -4159,7 +4655,7 @@ def cmd_prune(args, ctx):
     if args.older_than:
         before = time.time() - parse_duration(args.older_than, '--older-than')
     removed = ctx.store().prune(states, before)
-    logs_dir = logs_dir_for(ctx.db_path)
+    logs_dir = ctx.logs_dir()
     for job_id, run_ids in removed:
         for run_id in run_ids:
             try:
@@ -4173,7 +4669,7 @@ def cmd_prune(args, ctx):
 # -- config ---------------------------------------------------------------
 
 def cmd_config(args, ctx):
-    if args.action == 'list':
+    if args.action in ('list', 'show') or (args.action == 'get' and args.key is None):
         config = ctx.config
         db = db_path_and_source(getattr(args, 'db', None), config)
         if args.json:
@@ -4190,7 +4686,7 @@ def cmd_config(args, ctx):
         value = ctx.config[key]
         if key == 'db_path':
             value = db_path_and_source(getattr(args, 'db', None), ctx.config)[0]
-        ctx.say(str(value))
+        ctx.say(json_text(value) if args.json else str(value))
         return EXIT_OK
     path = config_file_path(ctx.env)
     data = {}                                # refuses (and keeps) a malformed file
@@ -4216,7 +4712,7 @@ HANDLERS = {
     'add': cmd_add, 'enqueue': cmd_enqueue, 'list': cmd_list, 'show': cmd_show,
     'logs': cmd_logs, 'status': cmd_status, 'worker': cmd_worker, 'dlq': cmd_dlq,
     'cancel': cmd_cancel, 'wait': cmd_wait, 'pause': cmd_pause, 'resume': cmd_pause,
-    'prune': cmd_prune, 'config': cmd_config,
+    'prune': cmd_prune, 'config': cmd_config, 'requeue': cmd_requeue, 'limit': cmd_limit,
 }
 
 
@@ -4253,10 +4749,35 @@ def parse_args(argv, out=None):
     if name in ('add', 'add-command'):
         args = _fast_add_args(argv, index)
     if args is None:
-        args = build_parser(name, out).parse_args(argv)
+        parser = build_parser(name, out)
+        try:
+            args = parser.parse_args(argv)
+        except UsageError as exc:
+            if name in ('add', 'add-command'):
+                _hint_command_options(parser, argv, index, exc)
+            raise
     args.command = COMMAND_ALIASES.get(args.command, args.command)
     args.vector = vector
     return args
+
+
+def _hint_command_options(parser, argv, index, exc):
+    """`add apt-get install -y nginx`: argparse takes -y for an option of add.
+    Say how to pass options to the command (UsageError), or return."""
+    words, extras = None, None
+    if str(exc).startswith('unrecognized arguments'):
+        args, extras = parser.parse_known_args(argv)
+        words = args.words
+    tail = argv[index + 1:]
+    if not words or not extras or tail.index(extras[0]) < tail.index(words[0]):
+        return
+    command = tail[tail.index(words[0]):]
+    quoted = shell_join([' '.join(command)])
+    ways = ('quote it: queuectl add %s, or ' % quoted) if quoted != shell_join(command) \
+        and shell_join(command) == ' '.join(command) else ''
+    raise UsageError('%s (read as options of add); to pass options to the command, %sput '
+                     'it after --: queuectl add -- %s' % (exc, ways, shell_join(command)),
+                     exc.usage)
 
 
 def main(argv=None, env=None, out=None, err=None):
@@ -4316,7 +4837,7 @@ def _silence_stdout():
 
 
 def _entry():
-    """Console-script entry point (pyproject.toml)."""
+    """Console-script entry point (setup.py)."""
     code = main()
     try:
         sys.stdout.flush()

@@ -13,6 +13,7 @@ import io
 import json
 import os
 import re
+import shutil
 import signal
 import sqlite3
 import stat
@@ -141,7 +142,8 @@ class QueuectlTestCase(unittest.TestCase):
         code, out, err = self.run_proc('worker', 'start', '--count', str(count), '--burst',
                                        *extra, **kwargs)
         self.assertEqual(code, 0, 'burst pool failed:\n' + err)
-        self.assertIn('Started %d worker processes' % count, out)
+        self.assertIn('Started %d worker process%s\n' % (count, '' if count == 1 else 'es'),
+                      out)
         self.assertNotIn('Traceback', err)
         return err
 
@@ -458,7 +460,9 @@ class TestAdd(QueuectlTestCase):
                  ['add', '-f', 'cmds.txt', '--at', '12:00', '--db', 'y.db'],
                  ['add', 'echo', '--key', 'k', 'late'], ['add', '--max-r', '3', 'x'],
                  ['add', '-qe', 'A=1', 'x'], ['add', '--key'], ['add', '--bogus', 'x'],
-                 ['add', '-e', '-x', 'y'], ['add', '-h'], ['add', '--quiet=yes', 'x'])
+                 ['add', '-e', '-x', 'y'], ['add', '-h'], ['add', '--quiet=yes', 'x'],
+                 ['add', '--key', 'k', '--replace', '--wait', '-E', 'x'],
+                 ['add', '--preserve-env', '-q', '--wait', 'x', 'y'])
         names = ['words', 'command'] + [o[1] for o in queuectl.ADD_OPTIONS]
         fast_count = 0
         for argv in cases:
@@ -475,7 +479,7 @@ class TestAdd(QueuectlTestCase):
                 for name in names:
                     self.assertEqual(getattr(fast, name), getattr(slow, name, None),
                                      '%s: %s' % (argv, name))
-        self.assertGreaterEqual(fast_count, 7)
+        self.assertGreaterEqual(fast_count, 9)
 
     def test_empty_or_nul_commands_are_refused(self):
         self.assertIn('command is empty', self.fails(2, 'add', ''))
@@ -570,7 +574,7 @@ class TestAdd(QueuectlTestCase):
 
     def test_enqueue_json_uses_id_as_key(self):
         out = self.ok('enqueue', '{"id": "job1", "command": "echo hi", "max_retries": 2}')
-        self.assertEqual(out, 'Added job with ID: 1\n')
+        self.assertEqual(out, 'Added job with ID: 1 (key job1)\n')
         job = self.job('job1')
         self.assertEqual((job['key'], job['command'], job['max_retries']), ('job1', 'echo hi', 2))
         self.assertEqual(self.ok('enqueue', '{"id": "job1", "command": "echo hi"}'),
@@ -641,9 +645,11 @@ class TestReading(QueuectlTestCase):
         self.add('echo one')
         self.add('--queue', 'mail', 'echo two')
         out = self.ok('list')
-        self.assertEqual(out.splitlines()[0].split(), ['ID', 'Command', 'Status', 'Attempts',
-                                                       'Next', 'Retry'])
-        self.assertRegex(out, r'1\s+echo one\s+pending\s+0\s+-')
+        self.assertEqual(out.splitlines()[0].split(), ['ID', 'Queue', 'Command', 'Status',
+                                                       'Attempts', 'Next', 'Retry'])
+        self.assertRegex(out, r'1\s+default\s+echo one\s+pending\s+0\s+-')
+        self.assertEqual(self.ok('list', '--queue', 'mail').splitlines()[0].split(),
+                         ['ID', 'Command', 'Status', 'Attempts', 'Next', 'Retry'])
         self.assertNotIn('echo one', self.ok('list', '--queue', 'mail'))
         self.assertEqual(self.ok('list', '--status', 'completed'), 'No matching jobs.\n')
         self.assertEqual(self.ok('list-jobs', '--state', 'pending'), out)
@@ -652,7 +658,7 @@ class TestReading(QueuectlTestCase):
         fields = {'id', 'key', 'command', 'state', 'queue', 'priority', 'attempts',
                   'max_retries', 'run_at', 'depends_on', 'timeout', 'cwd', 'env',
                   'created_at', 'updated_at', 'started_at', 'finished_at', 'exit_code',
-                  'last_error', 'worker'}
+                  'last_error', 'worker', 'preserve_env'}
         self.assertEqual(set(jobs[0]), fields)
         self.assertRegex(jobs[0]['created_at'], r'^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$')
 
@@ -669,7 +675,7 @@ class TestReading(QueuectlTestCase):
     def test_tables_escape_control_characters_and_shorten_long_commands(self):
         self.add('echo "\x1b[31mred\x1b[0m"')
         self.add('echo ' + 'x' * 200)
-        out = self.ok('list')
+        out = self.ok('list', env=dict(self.env, COLUMNS='100'))
         self.assertNotIn('\x1b', out)
         self.assertIn('\\x1b[31mred', out)
         self.assertIn('xxx...', out)
@@ -705,7 +711,7 @@ class TestReading(QueuectlTestCase):
 
     def test_usage_errors_exit_2_without_traceback(self):
         for argv in ((), ('frobnicate',), ('list', '--limit', 'x'), ('worker',),
-                     ('dlq', 'retry'), ('wait',), ('config', 'get'), ('show',)):
+                     ('dlq', 'retry'), ('wait',), ('config', 'set'), ('show',)):
             err = self.fails(2, *argv)
             self.assertIn('queuectl: error:', err)
 
@@ -716,7 +722,7 @@ class TestReading(QueuectlTestCase):
         for name in ('add', 'list', 'show', 'logs', 'status', 'worker', 'dlq', 'cancel', 'wait',
                      'pause', 'resume', 'prune', 'config', 'enqueue', 'add-command',
                      'list-jobs', 'info', 'show-dlq', 'retry-dlq', 'start-workers',
-                     'start-workers-cmd'):
+                     'start-workers-cmd', 'requeue', 'limit'):
             self.assertIn('examples:', self.ok(name, '--help'), name)
         for argv in (('worker', 'start'), ('worker', 'stop'), ('worker', 'list'),
                      ('dlq', 'list'), ('dlq', 'retry'), ('config', 'set')):
@@ -772,7 +778,8 @@ class TestWorkers(QueuectlTestCase):
         flag = self.path('flag')
         job_id = self.add('--max-retries', '0', '--key', 'flaky', 'test -e %s' % flag)
         self.burst(1)
-        self.assertRegex(self.ok('dlq', 'list'), r'1\s+test -e .*\s+1\s+\S+ \S+\s+exit status 1')
+        self.assertRegex(self.ok('dlq', 'list'),
+                         r'1\s+flaky\s+test -e .*\s+1\s+\S+ \S+\s+exit status 1')
         self.assertEqual(self.ok('show-dlq'), self.ok('dlq', 'list'))
         self.assertEqual(json.loads(self.ok('dlq', 'list', '--json'))[0]['id'], job_id)
         open(flag, 'w').close()
@@ -1774,7 +1781,8 @@ class TestLoad(ReliabilityCase):
         job = self.job(job_id)
         self.assertEqual((job['state'], job['attempts']), ('completed', 1), job)
         run_id = self.query('SELECT id FROM runs WHERE job_id = ?', (job_id,))[0][0]
-        path = os.path.join(self.home, 'queue.logs', '%d.%d.log' % (job_id, run_id))
+        instance = self.query("SELECT value FROM meta WHERE name = 'instance'")[0][0]
+        path = self.path('queue.logs', instance, '%d.%d.log' % (job_id, run_id))
         size = os.path.getsize(path)
         self.assertLessEqual(size, 10485760 + 200)
         self.assertGreaterEqual(size, 10485760)
@@ -2295,7 +2303,7 @@ class TestKeys(FlowTestCase):
         self.assertEqual(self.ok('info', 'flaky'), self.ok('show', '2'))
         self.assertEqual(self.ok('logs', 'ok-job', '--attempt', '1'), 'hello\n')
         self.assertIn('hello', self.ok('logs', 'ok-job'))
-        self.assertEqual(self.ok('wait', 'ok-job', 'child'), 'Job 1 completed\nJob 4 completed\n')
+        self.assertEqual(self.ok('wait', 'ok-job', 'child'), 'Job 1 (ok-job) completed\nJob 4 (child) completed\n')
         self.assertEqual(self.cli('wait', 'flaky')[0], 1)
         open(flag, 'w').close()
         self.assertEqual(self.ok('dlq', 'retry', 'flaky'), 'Requeued job 2 from the DLQ\n')
@@ -2415,7 +2423,7 @@ class TestWait(FlowTestCase):
         self.assertEqual(set(j['state'] for j in json.loads(self.ok('list', '--json'))),
                          {'completed'})
         self.assertIn('not both', self.fails(2, 'wait', '--all', '1'))
-        self.assertIn('ids or --all', self.fails(2, 'wait'))
+        self.assertIn('no jobs given: give job ids or keys, or --all', self.fails(2, 'wait'))
 
 
 ########################################################################
@@ -2479,10 +2487,8 @@ class TestLogs(FlowTestCase):
 class TestPrune(FlowTestCase):
 
     def log_files(self, job_id):
-        folder = self.path('queue.logs')
-        if not os.path.isdir(folder):
-            return []
-        return [n for n in os.listdir(folder) if n.startswith('%d.' % job_id)]
+        return [n for _, _, names in os.walk(self.path('queue.logs')) for n in names
+                if n.startswith('%d.' % job_id)]
 
     def test_prune_deletes_completed_and_cancelled_with_their_logs(self):
         done = self.add('echo done')
@@ -2641,6 +2647,394 @@ class TestBatchFlow(FlowTestCase):
 
 
 ########################################################################
+# Scripts that can be re-run, and a queue a newcomer cannot misread
+########################################################################
+
+class TestRerunnable(FlowTestCase):
+    """A script run twice adds nothing twice and hides no change."""
+
+    def test_a_key_with_another_spec_warns_and_replace_applies_it(self):
+        self.assertEqual(self.add('--key', 'k', '--max-retries', '0', 'echo one'), 1)
+        self.burst(1)
+        other = self.path('other')
+        os.mkdir(other)
+        # the same spec, from another folder (the default cwd is not compared): silent
+        code, out, err = self.cli('add', '--key', 'k', '--max-retries', '0', 'echo one',
+                                  cwd=other)
+        self.assertEqual((code, out, err), (0, 'Job with key k already exists: ID 1\n', ''))
+        code, out, err = self.cli('add', '--key', 'k', '--priority', '5', 'echo two')
+        self.assertEqual((code, out), (0, 'Job with key k already exists: ID 1\n'))
+        self.assertEqual(err, 'queuectl: warning: job 1 (key k) exists with a different '
+                              'command, priority; it was left as it is (add --replace to '
+                              'apply the change)\n')
+        self.assertEqual(self.job('k')['command'], 'echo one')
+        self.assertEqual(self.ok('add', '--key', 'k', '--replace', '--priority', '5',
+                                 'echo two'), 'Replaced job with key k: ID 1, pending again\n')
+        job = self.job('k')
+        self.assertEqual((job['command'], job['priority'], job['state'], job['attempts']),
+                         ('echo two', 5, 'pending', 0))
+        self.assertEqual(len(job['history']), 1)               # history kept
+        self.burst(1)
+        self.assertRegex(self.ok('logs', 'k'), r'(?s)attempt 1: .*\none\n.*attempt 2: .*\ntwo\n')
+        self.assertIn('give --key', self.fails(2, 'add', '--replace', 'true'))
+
+    def test_replace_refuses_a_running_job_and_a_cycle(self):
+        self.add('--key', 'a', 'true')
+        self.add('--key', 'b', '--after', 'a', 'true')
+        err = self.fails(2, 'add', '--key', 'a', '--after', 'b', '--replace', 'true')
+        self.assertIn('cannot wait for itself or for a job that waits for it', err)
+        with contextlib.closing(sqlite3.connect(self.db_path)) as conn:
+            conn.execute("UPDATE jobs SET state = 'processing' WHERE id = 1")
+            conn.commit()
+        self.assertIn('job 1 (key a) is running', self.fails(1, 'add', '--key', 'a',
+                                                              '--replace', 'false'))
+        self.assertEqual(self.job('a')['command'], 'true')
+
+    def test_requeue_runs_finished_jobs_again_keeping_their_history(self):
+        done = self.add('--key', 'nightly', 'echo run $QUEUECTL_ATTEMPT >> runs')
+        parent = self.add('--delay', '1h', 'true')
+        child = self.add('--after', str(parent), 'echo child >> runs')
+        self.ok('cancel', str(parent))
+        self.assertEqual(self.state(child), 'dead')             # dependency 2 cancelled
+        self.burst(1)
+        self.assertEqual(self.ok('requeue', 'nightly'), 'Requeued job %d\n' % done)
+        job = self.job(done)
+        self.assertEqual((job['state'], job['attempts'], len(job['history'])),
+                         ('pending', 0, 1))
+        self.assertIn('job 1 is pending: only completed, dead or cancelled jobs can be '
+                      'requeued', self.fails(1, 'requeue', str(done)))
+        self.assertIn('job 3 cannot run: dependency 2 cancelled; requeue job 2 instead',
+                      self.fails(1, 'requeue', str(child)))
+        self.assertEqual(self.ok('requeue', str(parent)),
+                         'Requeued job %d (and 1 dependent job)\n' % parent)
+        self.assertEqual(self.state(child), 'pending')
+        self.burst(1)
+        # Runs are numbered on: the requeued job's second run is attempt 2.
+        self.assertEqual(self.read('runs').splitlines(), ['run 1', 'run 2', 'child'])
+        self.assertEqual(len(self.job(done)['history']), 2)
+
+    def test_add_wait_exits_as_wait_does(self):
+        self.start_pool(1)
+        code, out, err = self.cli('add', '--wait', 'echo hi')
+        self.assertEqual((code, out), (0, 'Added job with ID: 1\nJob 1 completed\n'), err)
+        code, out, err = self.cli('add', '-q', '--wait', '--max-retries', '0', 'exit 3')
+        self.assertEqual((code, out), (1, '2\n'), err)
+        code, out, err = self.cli('add', '--wait', '--key', 'k', '--max-retries', '0', 'exit 4')
+        self.assertEqual((code, out), (1, 'Added job with ID: 3\nJob 3 (k) dead: exit status 4\n'))
+        code, out, err = self.cli('add', '--wait', '--stdin', stdin='true\ntrue\n')
+        self.assertEqual((code, out), (0, 'Added 2 jobs: 4-5\nJob 4 completed\nJob 5 completed\n'))
+
+    def test_preserve_env_runs_the_job_with_the_callers_environment(self):
+        caller = dict(self.env, FROM_CALLER='yes')
+        self.ok('add', '-E', '-e', 'EXTRA=1', 'echo "$FROM_CALLER|$FROM_POOL|$EXTRA"', env=caller)
+        self.ok('add', 'echo "$FROM_CALLER|$FROM_POOL"', env=caller)
+        self.assertEqual([j['preserve_env'] for j in json.loads(self.ok('list', '--json'))],
+                         [True, False])
+        self.assertRegex(self.ok('show', '1'), r"Env: +the caller's \(\d+ variables, add -E\) "
+                                               r"and EXTRA=1\n")
+        self.burst(1, env={'FROM_POOL': 'pool'})
+        self.assertEqual(self.ok('logs', '1', '--attempt', '1'), 'yes||1\n')
+        self.assertEqual(self.ok('logs', '2', '--attempt', '1'), '|pool\n')
+
+    def test_a_new_database_never_shows_a_deleted_ones_logs(self):
+        self.add('echo from the old database')
+        self.burst(1)
+        for suffix in ('', '-wal', '-shm'):
+            if os.path.exists(self.db_path + suffix):
+                os.unlink(self.db_path + suffix)
+        self.add('true')                                        # job 1 again, prints nothing
+        self.burst(1)
+        self.assertNotIn('old database', self.ok('logs', '1'))
+        self.assertEqual(self.ok('logs', '1', '--attempt', '1'), '')
+
+    def test_a_version_1_database_migrates_and_keeps_its_logs_where_they_are(self):
+        with contextlib.closing(sqlite3.connect(self.db_path)) as conn:
+            for statement in queuectl.SCHEMA:
+                if 'meta' in statement:
+                    continue
+                conn.execute(statement.replace(',\n        base_env    TEXT', '')
+                             .replace(',\n        max_running INTEGER', ''))
+            conn.execute('PRAGMA user_version=1')
+            conn.commit()
+        self.add('echo kept')
+        self.burst(1)
+        self.assertTrue(os.path.exists(self.path('queue.logs', '1.1.log')))
+        self.assertEqual(self.ok('logs', '1', '--attempt', '1'), 'kept\n')
+        self.ok('limit', 'default', '2')
+        self.assertEqual(json.loads(self.ok('status', '--json'))['queues']['default']['limit'], 2)
+
+    def test_the_provisioning_script_can_be_fixed_and_rerun(self):
+        bin_dir = self.path('bin')
+        os.mkdir(bin_dir)
+        with open(os.path.join(bin_dir, 'queuectl'), 'w') as handle:
+            handle.write('#!/bin/sh\nexec "%s" "%s" "$@"\n' % (sys.executable, SCRIPT))
+        os.chmod(os.path.join(bin_dir, 'queuectl'), 0o755)
+        script = self.path('provision.sh')
+        with open(script, 'w') as handle:
+            handle.write(
+                'set -e\n'
+                'queuectl add -q --key pkgs --replace "echo pkgs >> done.txt"\n'
+                'queuectl add -q --key conf --after pkgs --replace --max-retries 0 "$STEP"\n'
+                'queuectl add -q --key svc --after conf --replace "echo svc >> done.txt"\n'
+                'queuectl worker start --detach --count 2 >> detach.txt\n'
+                'queuectl wait pkgs conf svc\n')
+        env = dict(self.env, PATH=bin_dir + os.pathsep + os.environ['PATH'])
+
+        def provision(step):
+            proc = subprocess.run(['sh', script], cwd=self.home, stdout=subprocess.PIPE,
+                                  stderr=subprocess.PIPE, env=dict(env, STEP=step), timeout=60)
+            return proc.returncode, proc.stdout.decode(), proc.stderr.decode()
+        code, out, err = provision('exit 3')
+        self.addCleanup(self.ok, 'worker', 'stop', '--now')
+        self.assertEqual(code, 1, err)
+        self.assertIn('Job 2 (conf) dead: exit status 3\nJob 3 (svc) dead: dependency 2 dead',
+                      out)
+        code, out, err = provision('echo conf >> done.txt')       # fixed
+        self.assertEqual((code, err), (0, ''))
+        self.assertEqual(out, '1\n2\n3\nJob 1 (pkgs) completed\nJob 2 (conf) completed\n'
+                              'Job 3 (svc) completed\n')
+        self.assertEqual(provision('echo conf >> done.txt'), (0, out, ''))    # once more
+        self.assertEqual(self.read('done.txt').split(), ['pkgs', 'conf', 'svc'])
+        detach = self.read('detach.txt').splitlines()
+        self.assertEqual(detach[0], 'Started 2 worker processes')
+        self.assertEqual(len(detach), 4)
+        self.assertRegex(detach[-1], r'^Pool \d+ already runs in the background for all queues')
+        self.assertEqual(detach[-1], detach[-2])
+
+
+class TestDetachedPools(ReliabilityCase):
+
+    def detach(self, *extra):
+        code, out, err = self.run_proc('worker', 'start', '--detach', '--count', '1', *extra)
+        self.assertEqual(code, 0, err)
+        match = re.search(r'^Pool (\d+)', out, re.M)
+        self.addCleanup(kill_quietly, int(match.group(1)))
+        return int(match.group(1)), out
+
+    def test_a_second_detach_reports_the_running_pool_unless_told_another(self):
+        starters = [self.spawn('worker', 'start', '--detach', '--count', '1')
+                    for _ in range(2)]                          # at the same time
+        outs = [p.communicate(timeout=30)[0].decode() for p in starters]
+        self.assertEqual([p.returncode for p in starters], [0, 0])
+        pids = [int(re.search(r'^Pool (\d+)', out, re.M).group(1)) for out in outs]
+        for pid in set(pids):
+            self.addCleanup(kill_quietly, pid)
+        self.assertEqual(len(set(pids)), 1, outs)
+        self.assertIn('Pool %d already runs in the background for all queues of this database '
+                      '(1 worker); not starting another (--another starts one anyway)\n'
+                      % pids[0], outs)
+        queue_pool, out = self.detach('--queue', 'emails')     # other queues: another pool
+        self.assertIn('Started 1 worker process\n', out)
+        another, out = self.detach('--another')
+        self.assertNotIn(another, pids)
+        self.assertIn('--another goes with --detach', self.fails(2, 'worker', 'start',
+                                                                 '--another'))
+        code, out, err = self.run_proc('worker', 'stop', timeout=20)
+        self.assertEqual((code, out), (0, 'Stopped 3 worker pools.\n'), err)
+
+
+class TestQueueLimits(FlowTestCase):
+
+    def test_limit_is_set_shown_and_removed(self):
+        self.assertEqual(self.ok('limit'), 'No queue has a limit.\n')
+        self.assertEqual(self.ok('limit', 'apt', '1'), 'Queue apt: at most 1 job at a time\n')
+        self.assertEqual(self.ok('limit', 'deploy', '3'), 'Queue deploy: at most 3 jobs at a time\n')
+        self.assertEqual(self.ok('limit', 'apt'), 'Queue apt: at most 1 job at a time\n')
+        self.assertEqual(json.loads(self.ok('limit', '--json')), {'apt': 1, 'deploy': 3})
+        self.add('--queue', 'apt', 'true')
+        self.add('true')
+        status = self.ok('status')
+        self.assertRegex(status, r'Queue +Pending +Processing +Failed +DLQ +State +Limit\n'
+                                 r'apt +1 +0 +0 +0 +running +1\ndefault +1( +0){3} +running +-\n'
+                                 r'deploy( +0){4} +running +3\n')
+        queues = json.loads(self.ok('status', '--json'))['queues']
+        self.assertEqual((queues['apt']['limit'], queues['default']['limit']), (1, None))
+        self.assertEqual(self.ok('limit', 'deploy', 'none'), 'Queue deploy: no limit\n')
+        self.assertIn('pause it instead', self.fails(2, 'limit', 'apt', '0'))
+        self.assertIn('expected a number of jobs or none', self.fails(2, 'limit', 'apt', 'x'))
+        self.assertIn('names use letters', self.fails(2, 'limit', 'a b', '1'))
+
+    def test_a_limit_holds_across_pools(self):
+        self.ok('limit', 'apt', '1')
+        # Two runs of an apt job at once would find the lock taken and fail (no retries).
+        lines = ''.join('mkdir lock || exit 9; sleep 0.2; rmdir lock; echo %d >> apt\n' % i
+                        for i in range(4))
+        self.ok('add', '--stdin', '--queue', 'apt', '--max-retries', '0', stdin=lines)
+        self.ok('add', '--stdin', stdin='echo other >> other\n' * 4)
+        pools = [self.spawn('worker', 'start', '--count', '2', '--burst') for _ in range(2)]
+        for pool in pools:
+            self.assertEqual(pool.wait(timeout=30), 0, pool.communicate()[1])
+        self.assertEqual(sorted(self.read('apt').split()), ['0', '1', '2', '3'])
+        self.assertEqual(len(self.read('other').split()), 4)
+
+    def test_claim_room_says_how_many_more_each_queue_may_start(self):
+        self.ok('limit', 'apt', '2')
+        self.ok('limit', 'paused', '5')
+        self.ok('pause', 'paused')
+        for queue in ('apt', 'apt', 'apt', 'default', 'paused'):
+            self.add('--queue', queue, 'true')
+        store = queuectl.Store(self.db_path)
+        self.addCleanup(store.close)
+        self.assertEqual(store.snapshot(store._claim_room), {'apt': 2, 'default': None})
+        store.claim('w', 'h:1', 30)                             # claims job 1 (apt)
+        self.assertEqual(store.snapshot(store._claim_room), {'apt': 1, 'default': None})
+        store.claim('w', 'h:1', 30)
+        self.assertEqual(store.snapshot(store._claim_room, ['apt']), {})
+        self.assertEqual(store.claim('w', 'h:1', 30)['queue'], 'default')
+
+
+class TestListings(QueuectlTestCase):
+    """What people identify jobs by, in every listing, at the terminal's width."""
+
+    def test_list_and_dlq_list_show_keys_and_queues_when_used(self):
+        self.add('true')
+        self.assertNotIn('Key', self.ok('list'))
+        self.ok('enqueue', '{"id": "job1", "command": "exit 1", "max_retries": 0}')
+        out = self.ok('list')
+        self.assertEqual(out.splitlines()[0].split(), ['ID', 'Key', 'Command', 'Status',
+                                                       'Attempts', 'Next', 'Retry'])
+        self.assertRegex(out, r'\n1 +- +true +pending')
+        self.assertRegex(out, r'\n2 +job1 +exit 1 +pending')
+        self.add('--queue', 'mail', 'true')
+        self.assertRegex(self.ok('list'), r'\n3 +- +mail +true +pending')
+        self.burst(1)
+        self.assertRegex(self.ok('dlq', 'list'), r'^ID +Key +Command .*\n2 +job1 +exit 1 +1 ')
+
+    def test_commands_use_the_width_given_and_all_of_it_in_a_pipe(self):
+        command = 'echo ' + 'x' * 150
+        self.add(command)
+        self.assertIn(command, self.ok('list'))                 # not a terminal: whole
+        lines = self.ok('list', env=dict(self.env, COLUMNS='200')).splitlines()
+        self.assertIn(command, lines[1])
+        lines = self.ok('list', env=dict(self.env, COLUMNS='80')).splitlines()
+        self.assertTrue(all(len(line) < 80 for line in lines), lines)
+        self.assertIn('echo xxx', lines[1])
+        self.assertIn('...', lines[1])
+
+    def test_config_get_without_key_and_config_show_list_every_key(self):
+        listing = self.ok('config', 'list')
+        self.assertEqual(self.ok('config', 'get'), listing)
+        self.assertEqual(self.ok('config', 'show'), listing)
+        self.assertEqual(json.loads(self.ok('config', 'get', '--json')),
+                         json.loads(self.ok('config', 'list', '--json')))
+        self.assertEqual(self.ok('config', 'get', 'max-retries', '--json'), '3\n')
+
+
+class TestMistakes(QueuectlTestCase):
+    """The usual mistakes get a message that says what to do."""
+
+    def test_options_meant_for_the_command_get_a_hint(self):
+        err = self.fails(2, 'add', 'apt-get', 'install', '-y', 'nginx')
+        self.assertIn("unrecognized arguments: -y nginx (read as options of add); to pass "
+                      "options to the command, quote it: queuectl add 'apt-get install -y "
+                      "nginx', or put it after --: queuectl add -- apt-get install -y nginx\n",
+                      err)
+        self.assertEqual(err.count('queuectl: error:'), 1)
+        self.assertNotIn('put it after', self.fails(2, 'add', '--bogus', 'x'))
+        self.assertEqual(self.ok('list'), 'No jobs.\n')
+
+    def test_joined_words_with_spaces_or_quotes_say_what_was_stored(self):
+        code, out, err = self.cli('add', 'touch', '/srv/my file')
+        self.assertEqual((code, out), (0, 'Added job with ID: 1\n'))
+        self.assertEqual(err, "queuectl: warning: stored the command as: touch /srv/my file "
+                              "(the words are joined with spaces; the shell will read the "
+                              "spaces and quotes within them); to keep each argument whole, "
+                              "run: queuectl add -- touch '/srv/my file'\n")
+        self.assertEqual(self.cli('add', 'echo', 'plain', 'words')[2], '')
+        self.assertEqual(self.cli('add', 'echo "one string"')[2], '')
+
+    def test_undecodable_input_is_named_as_the_shell_shows_it(self):
+        err = self.fails(2, 'add', '--stdin', stdin=b'echo ok\necho \xff\n')
+        self.assertIn('stdin line 2 is not UTF-8 text', err)
+        folder = os.path.join(os.fsencode(self.home), b'caf\xff')
+        os.mkdir(folder)
+        err = self.fails(2, 'add', '--cwd', os.fsdecode(folder), 'true')
+        self.assertIn("--cwd: $'%s/caf\\xff' is not a UTF-8 name" % self.home, err)
+        self.assertNotIn('\\udc', err)
+
+    def test_argument_errors_say_what_is_missing(self):
+        for argv in (('dlq', 'retry'), ('wait',)):
+            self.assertEqual(self.fails(2, *argv), 'queuectl: error: no jobs given: give job '
+                                                   'ids or keys, or --all\n')
+        self.assertIn('give job ids or --all, not both', self.fails(2, 'wait', '1', '--all'))
+        self.assertIn("expected a number of workers or auto (one per CPU), got 'many'",
+                      self.fails(2, 'worker', 'start', '--count', 'many'))
+
+    def test_add_refuses_a_folder_other_users_can_write(self):
+        os.chmod(self.home, 0o777)
+        self.addCleanup(os.chmod, self.home, 0o700)
+        err = self.fails(1, 'add', 'true')
+        self.assertEqual(err, 'queuectl: error: refusing to queue jobs in %s: the folder is '
+                              'writable by other users (mode 0777), and workers refuse to run '
+                              'jobs from it; run: chmod go-w %s\n' % (self.home, self.home))
+        self.assertFalse(os.path.exists(self.db_path))
+
+    def test_a_read_only_filesystem_is_named(self):
+        if not LINUX or os.getuid() != 0 or not shutil_which('unshare'):
+            self.skipTest('needs root and unshare to mount a read-only folder')
+        self.add('true')
+        script = ('mount --bind "$0" "$0" && mount -o remount,bind,ro "$0" && '
+                  'exec "$1" "$2" list')
+        proc = subprocess.run(['unshare', '-m', 'sh', '-c', script, self.home, sys.executable,
+                               SCRIPT], env=self.env, stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, timeout=30)
+        if b'queuectl' not in proc.stderr:
+            self.skipTest('cannot mount here: %s' % proc.stderr.decode())
+        self.assertEqual(proc.returncode, 1)
+        self.assertEqual(proc.stderr.decode(), 'queuectl: error: cannot open database %s: the '
+                         'filesystem holding %s is mounted read-only (SQLite creates its -wal '
+                         'and -shm files beside the database, even to read it)\n'
+                         % (self.db_path, self.home))
+
+
+def shutil_which(name):
+    import shutil
+    return shutil.which(name)
+
+
+class TestInstall(QueuectlTestCase):
+
+    def test_the_script_is_executable(self):
+        self.assertTrue(os.access(SCRIPT, os.X_OK), 'queuectl.py is not executable')
+        proc = subprocess.run([SCRIPT, '--version'], stdout=subprocess.PIPE, timeout=30)
+        self.assertEqual(proc.stdout.decode(), 'queuectl %s\n' % queuectl.__version__)
+
+    def test_a_copy_under_another_name_is_the_whole_installation(self):
+        # What the README says for Python 3.6: install -m 755 queuectl.py .../queuectl
+        bin_dir = self.path('bin')
+        os.mkdir(bin_dir)
+        shutil.copy(SCRIPT, os.path.join(bin_dir, 'queuectl'))
+        os.chmod(os.path.join(bin_dir, 'queuectl'), 0o755)
+        env = dict(self.env, PATH=bin_dir + os.pathsep + self.env.get('PATH', ''))
+        for argv, expected in ((['queuectl', '--version'], 'queuectl %s\n' % queuectl.__version__),
+                               (['queuectl', 'add', '-q', 'true'], '1\n')):
+            proc = subprocess.run(argv, env=env, cwd=self.home, stdout=subprocess.PIPE,
+                                  stderr=subprocess.PIPE, timeout=30)
+            self.assertEqual((proc.returncode, proc.stdout.decode()), (0, expected),
+                             proc.stderr)
+
+    def test_pyproject_describes_the_queuectl_command(self):
+        with open(os.path.join(HERE, 'pyproject.toml')) as handle:
+            text = handle.read()
+        self.assertIn('[project]', text)
+        self.assertRegex(text, r'(?m)^queuectl = "queuectl:_entry"$')
+        self.assertRegex(text, r'(?m)^py-modules = \["queuectl"\]$')
+
+    def test_the_readme_quick_start_shows_the_job_it_added(self):
+        with open(os.path.join(HERE, 'README.md')) as handle:
+            first = re.search(r'```sh\n(.*)\n', handle.read()).group(1)
+        self.assertIn('queuectl.py add', first)
+        command = first.replace('python3', '"%s"' % sys.executable)
+        for job_id in (1, 2):
+            proc = subprocess.run(command, shell=True, cwd=HERE, env=self.env, timeout=60,
+                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+            out = proc.stdout.decode()
+            self.assertEqual(proc.returncode, 0, proc.stderr)
+            self.assertIn('=== job %d attempt 1' % job_id, out)
+            self.assertEqual(out.count('=== job'), 1, out)
+
+
+########################################################################
 # Portability: the SQLite 3.15 floor, index use
 ########################################################################
 
@@ -2719,6 +3113,7 @@ class TestPortability(QueuectlTestCase):
         self.ok('add', '--stdin', stdin='true\n' * 50)
         self.ok('add', '--after', '1', '--queue', 'q2', '--priority', '5', 'true')
         self.ok('pause', 'q2')
+        self.ok('limit', 'default', '3')        # claims count the running jobs of the queue
         statements = []
         store = queuectl.Store(self.db_path)
         self.addCleanup(store.close)
