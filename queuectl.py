@@ -957,15 +957,24 @@ class Store(object):
                 by_id[child]['waiting_on'].append(parent)
 
     def job_states(self, ids):
-        """{id: (state, last_error, queue, key)} for the given ids, as one snapshot."""
+        """{id: {state, error, queue, key}} for the given ids, as one snapshot."""
         rows = self.snapshot(self._rows_for_ids, 'SELECT id, state, last_error, queue, key '
                              'FROM jobs WHERE id IN (%s)', ids)
-        return dict((row[0], row[1:]) for row in rows)
+        return dict((row['id'], row) for row in
+                    _named(rows, ('id', 'state', 'error', 'queue', 'key')))
 
-    def unfinished_ids(self):
-        return [r[0] for r in self._retry(lambda: self.conn.execute(
-            "SELECT id FROM jobs WHERE state IN ('pending', 'processing', 'failed')"
-        ).fetchall())]
+    UNFINISHED_SQL = "FROM jobs WHERE state IN ('pending', 'processing', 'failed')"
+
+    def unfinished_ids(self, limit=None):
+        """Ids of unfinished jobs (the first `limit` of them: an index seek)."""
+        sql = 'SELECT id ' + self.UNFINISHED_SQL + (' LIMIT %d' % limit if limit else '')
+        return [r[0] for r in self._retry(lambda: self.conn.execute(sql).fetchall())]
+
+    def unfinished_summary(self):
+        """(how many jobs are unfinished, their queues): one pass over the index."""
+        rows = self._retry(lambda: self.conn.execute(
+            'SELECT queue, COUNT(*) ' + self.UNFINISHED_SQL + ' GROUP BY queue').fetchall())
+        return sum(n for _, n in rows), set(q for q, _ in rows)
 
     def max_job_id(self):
         return self._retry(self._last_job_id)
@@ -4541,50 +4550,63 @@ def wait_for_jobs(ctx, store, ids, timeout=None, quiet=False, since=None):
     id `since` count too, and only those that did not complete are reported."""
     ids = set(ids)
     states = _poll_until_finished(ctx, store, ids, timeout, since)
-    failed = [i for i in sorted(ids) if i in states and states[i][0] != 'completed']
+    failed = [i for i in sorted(ids) if i in states and states[i]['state'] != 'completed']
     if not quiet:
         for job_id in sorted(ids):
             if job_id in states and (since is None or job_id in failed):
-                state, error, _, key = states[job_id]
-                detail = (': ' + escape_text(error)) if error and state != 'completed' else ''
-                name = ' (%s)' % escape_text(key) if key else ''
-                ctx.say('Job %d%s %s%s' % (job_id, name, state, detail))
+                row = states[job_id]
+                detail = (': ' + escape_text(row['error'])
+                          if row['error'] and row['state'] != 'completed' else '')
+                name = ' (%s)' % escape_text(row['key']) if row['key'] else ''
+                ctx.say('Job %d%s %s%s' % (job_id, name, row['state'], detail))
     return EXIT_FAILURE if failed else EXIT_OK
 
 
 def _poll_until_finished(ctx, store, ids, timeout, since):
-    """Poll until every job in ids (a set, grown with jobs added after `since`) is
-    finished or deleted; returns {id: (state, error, queue, key)}."""
+    """Poll until every job in ids is finished or deleted; returns {id: state row}.
+
+    With `since` (`wait --all`), jobs added after that id join ids, and a tick
+    only asks whether any job is unfinished (an index seek, whatever the size
+    of the queue); the states are read once, at the end.
+    """
     deadline = time.monotonic() + timeout if timeout is not None else None
-    warned = False
     next_check = time.monotonic() + 1.0
-    states = {}                                 # kept once final
-    done = FINISHED_STATES + ('deleted',)       # 'deleted': pruned while we waited
+    states = {}                                 # the final ones, kept
     while True:
-        if since is not None:
+        if since is None:
+            states.update(_final_states(store, [i for i in ids if i not in states]))
+            pending = sorted(ids - set(states))
+        else:
             new = store.ids_after(since)
             ids.update(new)
             since = max([since] + new)
-        polled = sorted(i for i in ids if i not in states or states[i][0] not in done)
-        found = store.job_states(polled)
-        states.update(found)
-        states.update((i, ('deleted', 'pruned while waiting', None, None))
-                      for i in polled if i not in found)
-        pending = sorted(i for i in ids if states[i][0] not in done)
+            pending = store.unfinished_ids(limit=10)
         if not pending:
-            return states
-        if deadline is not None and time.monotonic() >= deadline:
+            return states if since is None else _final_states(store, sorted(ids))
+        now = time.monotonic()
+        if deadline is not None and now >= deadline:
+            count = len(pending) if since is None else store.unfinished_summary()[0]
             raise WaitTimeout('timed out after %s; %d job%s unfinished: %s'
-                              % (format_seconds(timeout), len(pending),
-                                 '' if len(pending) == 1 else 's',
+                              % (format_seconds(timeout), count, '' if count == 1 else 's',
                                  ', '.join(str(i) for i in pending[:10])))
-        if not warned and time.monotonic() >= next_check:
-            next_check = time.monotonic() + 1.0
-            warning = _why_nothing_runs(store, ctx, set(states[i][2] for i in pending))
+        if next_check is not None and now >= next_check:
+            next_check = now + 1.0
+            queues = (store.unfinished_summary()[1] if since is not None else
+                      set(row['queue'] for row in store.job_states(pending).values()))
+            warning = _why_nothing_runs(store, ctx, queues)
             if warning:
                 ctx.warn(warning + '; still waiting')
-                warned = True
+                next_check = None               # once
         time.sleep(CLIENT_POLL)
+
+
+def _final_states(store, ids):
+    """{id: state row} of those jobs that are finished (a job pruned while we
+    waited counts as finished: 'deleted')."""
+    found = store.job_states(ids)
+    gone = {'state': 'deleted', 'error': 'pruned while waiting', 'queue': None, 'key': None}
+    return dict((i, found.get(i, dict(gone, id=i))) for i in ids
+                if i not in found or found[i]['state'] in FINISHED_STATES)
 
 
 def _why_nothing_runs(store, ctx, queues):
@@ -4703,7 +4725,12 @@ def cmd_config(args, ctx):
     write_config_file(path, data)
     ctx.say(message)
     env_name = ENV_PREFIX + key.upper()
-    if ctx.env.get(env_name):
+    source = db_path_and_source(getattr(args, 'db', None), Config(ctx.env))[1] \
+        if key == 'db_path' else 'file'
+    if args.action == 'set' and source not in ('file', 'default'):
+        ctx.warn('%s overrides db_path here, so the config file\'s value does not apply'
+                 % source.replace('env ', ''))
+    elif ctx.env.get(env_name):
         ctx.warn('%s is set in the environment and overrides the config file' % env_name)
     return EXIT_OK
 

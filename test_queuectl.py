@@ -23,6 +23,7 @@ import tempfile
 import threading
 import time
 import unittest
+import unittest.mock
 
 import queuectl
 
@@ -398,6 +399,16 @@ class TestConfig(QueuectlTestCase):
                          r'db_path\s+%s\s+env QUEUECTL_HOME' % re.escape(self.db_path))
         self.assertEqual(self.ok('--db', self.path('x.db'), 'config', 'get', 'db_path'),
                          self.path('x.db') + '\n')
+
+    def test_setting_a_db_path_that_something_else_overrides_says_so(self):
+        code, out, err = self.cli('config', 'set', 'db_path', self.path('other.db'))
+        self.assertEqual((code, out), (0, 'Set db_path = %s\n' % self.path('other.db')))
+        self.assertEqual(err, 'queuectl: warning: QUEUECTL_HOME overrides db_path here, so '
+                              'the config file\'s value does not apply\n')
+        env = dict((k, v) for k, v in self.env.items() if k != 'QUEUECTL_HOME')
+        env['QUEUECTL_CONFIG'] = self.path('config.json')
+        code, out, err = self.cli('config', 'set', 'db_path', self.path('other.db'), env=env)
+        self.assertEqual((code, err), (0, ''))
 
     def test_invalid_value_in_file_names_the_file(self):
         with open(self.path('config.json'), 'w') as handle:
@@ -2424,6 +2435,22 @@ class TestWait(FlowTestCase):
                          {'completed'})
         self.assertIn('not both', self.fails(2, 'wait', '--all', '1'))
         self.assertIn('no jobs given: give job ids or keys, or --all', self.fails(2, 'wait'))
+
+    def test_wait_all_on_a_big_queue_does_not_reread_every_job_each_tick(self):
+        self.ok('add', '--stdin', '--queue', 'bulk', stdin='true\n' * 20000)
+        self.ok('pause', 'bulk')
+        read = []
+        original = queuectl.Store._rows_for_ids
+
+        def counting(store, sql, ids, params=()):
+            ids = list(ids)
+            read.append(len(ids))
+            return original(store, sql, ids, params)
+        with unittest.mock.patch.object(queuectl.Store, '_rows_for_ids', counting):
+            code, out, err = self.cli('wait', '--all', '--timeout', '0.6')
+        self.assertEqual(code, 124, err)
+        self.assertIn('timed out after 600ms; 20000 jobs unfinished: 1, 2, 3', err)
+        self.assertLess(sum(read), 1000, 'ids read while waiting: %d' % sum(read))
 
 
 ########################################################################
