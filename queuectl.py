@@ -4596,7 +4596,7 @@ BASH_COMPLETION = r'''# %(shell)s completion for queuectl, generated from its pa
 }
 _queuectl() {
     local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD-1]}
-    local path= w i skip= npos=0
+    local where= w i skip= npos=0
     _queuectl_db=()
     COMPREPLY=()
     for ((i = 1; i < COMP_CWORD; i++)); do
@@ -4605,18 +4605,18 @@ _queuectl() {
             [ "$skip" = db ] && _queuectl_db=(--db "$w")
             skip=
         elif [[ $w == -* ]]; then
-            case "$path:$w" in
+            case "$where:$w" in
                 *:--db) skip=db ;;
 %(value_options)s) skip=1 ;;
             esac
         else
-            case "$path" in
-%(parents)s) path=${path:+$path/}$w ;;
+            case "$where" in
+%(parents)s) where=${where:+$where/}$w ;;
                 *) npos=$((npos + 1)) ;;
             esac
         fi
     done
-    case "$path:$prev" in
+    case "$where:$prev" in
 %(file_values)s) COMPREPLY=($(compgen -f -- "$cur")); return ;;
 %(dir_values)s) COMPREPLY=($(compgen -d -- "$cur")); return ;;
 %(queue_values)s) _queuectl_names queues; return ;;
@@ -4624,12 +4624,12 @@ _queuectl() {
 %(other_values)s) return ;;
     esac
     if [[ $cur == -* ]]; then
-        case "$path" in
+        case "$where" in
 %(options)s
         esac
         return
     fi
-    case "$path" in
+    case "$where" in
 %(names)s
 %(positionals)s
     esac
