@@ -3054,7 +3054,7 @@ def systemd_unit(argv, env, user, stop_timeout, db_path, user_unit=False):
 
 # -- top ------------------------------------------------------------------
 
-TOP_MIN_SIZE = (60, 14)          # columns, lines
+TOP_MIN_SIZE = (60, 15)          # columns, lines
 TOP_KEYS = ('q quit  tab pane  up/down select  p pause/resume queue  c cancel job  '
             'r retry DLQ job  l log')
 
@@ -3069,11 +3069,11 @@ def top_status_line(snap, workers, pools):
     counts = [(sum(q[state] for q in queues), any(q[state] > TOP_COUNT_CAP for q in queues))
               for state in ('pending', 'processing', 'failed', 'dead')]
     finished = snap['finished']
-    return ('Workers: %d active in %d pool%s   Jobs: %s pending, %s running, %s failed, '
-            '%s in DLQ   All time: %d completed, %d dead, %d cancelled' % (
-                (workers, pools, '' if pools == 1 else 's') +
-                tuple(top_count(n, capped) for n, capped in counts) +
-                tuple(int(finished.get(state, 0)) for state in FINISHED_STATES)))
+    return [('Workers: %d active in %d pool%s   Jobs: %s pending, %s running, %s failed, '
+             '%s in DLQ' % ((workers, pools, '' if pools == 1 else 's') +
+                            tuple(top_count(n, capped) for n, capped in counts))),
+            'Finished, all time: %d completed, %d dead, %d cancelled' % tuple(
+                int(finished.get(state, 0)) for state in FINISHED_STATES)]
 
 
 def top_queue_rows(snap, now):
@@ -3106,18 +3106,18 @@ def top_recent_rows(runs):
         rows.append(((str(r['job_id']), str(r['attempt']),
                       time.strftime('%H:%M:%S', time.localtime(r['finished_at'])),
                       format_seconds(max(0.0, r['finished_at'] - r['started_at'])),
-                      'ok' if ok else shorten(r['error'] or describe_exit(r['exit_code']), 40),
+                      'ok' if ok else shorten(r['error'] or describe_exit(r['exit_code']), 30),
                       state, escape_text(r['command'] or '-')),
                      'good' if ok else ('bad' if state == 'dead' else 'warn')))
     return ('ID', 'Attempt', 'Ended', 'Took', 'Result', 'State', 'Command'), rows
 
 
 def top_lines(title, status, panes, width, height=None, focus=None, selected=(), footer=''):
-    """The screen of `top` as [(text, style)]: a title, the status line, then each
+    """The screen of `top` as [(text, style)]: a title, the status lines, then each
     pane (name, (headers, [(cells, style)])) as a table, its rows cut to fit
     `height` lines (None: every row) while keeping the selected row in view.
     Styles: title, head, select, good, warn, bad, or None."""
-    lines = [(title, 'title'), (status, None)]
+    lines = [(title, 'title')] + [(text, None) for text in status]
     budget = None
     if height is not None:
         budget = max(len(panes), height - len(lines) - 3 * len(panes) - (1 if footer else 0))

@@ -2605,8 +2605,8 @@ class TestTop(ReliabilityCase):
         pool = self.pool(1)
         self.wait_state('slow', 'processing')
         out = self.ok('top', '--once')
-        self.assertRegex(out, r'Workers: 1 active in 1 pool   Jobs: 1 pending, 1 running, '
-                              r'0 failed, 0 in DLQ   All time: 1 completed')
+        self.assertIn('\nWorkers: 1 active in 1 pool   Jobs: 1 pending, 1 running, 0 failed, '
+                      '0 in DLQ\nFinished, all time: 1 completed, 0 dead, 0 cancelled\n', out)
         self.assertRegex(out, r'\ndefault +0 +1 +0 +0 +0 +- +running\n')
         self.assertRegex(out, r'\nemails +1 +0 +1 +0 +0 +- +running\n')
         self.assertRegex(out, r'\n2 +slow +default +[^ ]+:%d +\d+ms +1/1 +sleep 30\n'
