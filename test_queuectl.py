@@ -2649,6 +2649,37 @@ class TestTop(ReliabilityCase):
         self.assertNotIn('Traceback', term.read())
         self.assertEqual(queuectl.Store(self.db_path).pause_rows(), {'emails': 1, 'zzz': 1})
 
+    def test_top_keys_retry_a_dlq_job_cancel_after_confirmation_and_pause_its_queue(self):
+        dead = self.add('--max-retries', '0', 'exit 3')
+        done = self.add('true')
+        self.burst(1)
+        args = type('Args', (), {'db': None})()
+        ctx = queuectl.Context(args, io.StringIO(), io.StringIO(), self.env)
+        self.addCleanup(ctx.close)
+        view = queuectl.TopView(ctx, ctx.store())
+        view.refresh()
+        view.key('tab')
+        view.key('tab')                                  # the Recent pane
+        recent = [run['job_id'] for run in view.items()[2]]
+        for _ in range(recent.index(dead)):
+            view.key('down')
+        selected = [text for text, style in view.lines(100, 30) if style == 'select']
+        self.assertEqual(len(selected), 1)
+        self.assertRegex(selected[0], r'^%d +1 .* exit status 3 +dead +exit 3' % dead)
+        view.key('r')
+        self.assertEqual(view.message, 'Requeued job %d from the DLQ' % dead)
+        self.assertEqual(self.state(dead), 'pending')
+        view.key('up' if recent.index(done) < recent.index(dead) else 'down')
+        view.key('c')
+        self.assertEqual(view.message, 'Cancel job %d? Press y to confirm.' % done)
+        view.key('n')                                    # anything but y: nothing happens
+        view.key('c')
+        view.key('y')
+        self.assertEqual(view.message, 'error: job %d is already completed' % done)
+        view.key('p')                                    # the selected job's queue
+        self.assertEqual(view.message, 'Paused queue default')
+        self.assertEqual(view.key('q'), 'quit')
+
     def test_top_reads_as_much_of_the_database_at_20000_jobs_as_at_40000(self):
         steps = []
         for _ in range(2):
