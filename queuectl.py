@@ -64,6 +64,11 @@ BURST_POLL_FIRST = 0.001            # seconds; a --burst worker waiting on other
 BURST_POLL_MAX = 0.05               # polls this often, then backs off to this
 RESPAWN_FIRST = 0.05                # seconds before restarting a worker that died
 RESPAWN_MAX = 2.0                   # twice in a row, doubling up to this
+TOP_COUNT_CAP = 10000               # `top` counts at most this many jobs per cell
+TOP_RECENT = 50                     # attempts `top` reads for its recent finishes
+# Upper bounds (seconds) of the run and wait time histograms of `metrics`.
+METRIC_BUCKETS = ('0.01', '0.025', '0.05', '0.1', '0.25', '0.5', '1', '2.5', '5', '10', '30',
+                  '60', '300', '900', '3600', '10800', '43200')
 NETWORK_FILESYSTEMS = ('nfs', 'nfs4', 'cifs', 'smb', 'smbfs', 'smb3',
                        'fuse.sshfs', 'afs', '9p', 'ceph', 'glusterfs')
 
@@ -197,6 +202,28 @@ def _parse_path(name, raw):
     return os.path.abspath(os.path.expanduser(path))
 
 
+def _parse_command_text(name, raw):
+    """A shell command for a config key; empty means none."""
+    text = '' if raw is None else str(raw).strip()
+    if '\0' in text:
+        raise UsageError('%s: a command cannot contain a NUL byte' % name)
+    return text or None
+
+
+NOTIFY_STATES = ('completed', 'failed', 'dead')
+
+
+def _parse_notify_states(name, raw):
+    """'dead', 'completed,dead' or 'all' -> the states, comma-separated, in order."""
+    words = set(w.strip() for w in str(raw).lower().split(',') if w.strip())
+    if words == set(['all']):
+        words = set(NOTIFY_STATES)
+    if not words or not words <= set(NOTIFY_STATES):
+        raise UsageError('%s: expected a comma-separated list of %s, or all; got %r'
+                         % (name, ', '.join(NOTIFY_STATES), raw))
+    return ','.join(s for s in NOTIFY_STATES if s in words)
+
+
 # key -> (default, parser, help). Durations are seconds.
 CONFIG_KEYS = (
     ('max_retries', 3, _number_parser(int, 0, 1000),
@@ -223,6 +250,10 @@ CONFIG_KEYS = (
      'seconds an idle worker sleeps when nobody wakes it'),
     ('shutdown_grace', 0, _number_parser(float, 0, duration=True),
      'seconds a warm shutdown waits for running jobs; 0 = no limit'),
+    ('on_finish', None, _parse_command_text,
+     'shell command run when a job ends in one of on_finish_states (job in its environment)'),
+    ('on_finish_states', 'dead', _parse_notify_states,
+     'when on_finish runs: completed, failed (a retry follows), dead, or all'),
 )
 CONFIG_SPECS = dict((key, (default, parse, doc)) for key, default, parse, doc in CONFIG_KEYS)
 
@@ -499,6 +530,66 @@ SCHEMA = (
     "INSERT INTO meta (name, value) VALUES ('instance', lower(hex(randomblob(6))))",
 )
 
+
+def _bump_sql(name, label, seconds=None):
+    """Trigger statements counting one event in the metrics row (name, NEW.queue,
+    label), and adding `seconds` to its total: INSERT OR IGNORE, then UPDATE
+    (SQLite 3.15 has no upsert)."""
+    return ("INSERT OR IGNORE INTO metrics (name, queue, label) VALUES ('%s', NEW.queue, %s); "
+            "UPDATE metrics SET count = count + 1%s WHERE name = '%s' AND queue = NEW.queue "
+            "AND label = %s; " % (name, label, (', total = total + %s' % seconds)
+                                  if seconds else '', name, label))
+
+
+def _observe_sql(name, seconds):
+    """Trigger statements counting `seconds` in histogram `name`: one row per bucket,
+    labelled with its upper bound, holds the count and total of its observations."""
+    bucket = "CASE %s ELSE '+Inf' END" % ' '.join(
+        "WHEN %s <= %s THEN '%s'" % (seconds, b, b) for b in METRIC_BUCKETS)
+    return _bump_sql(name, bucket, seconds)
+
+
+def _metrics_trigger(name, event, when, body):
+    return 'CREATE TRIGGER %s AFTER %s ON jobs FOR EACH ROW %sBEGIN %sEND' % (
+        name, event, ('WHEN %s ' % when) if when else '', body)
+
+
+# Counters and histograms for `metrics`, kept by triggers on jobs: every code
+# path that changes a job's state is counted, whoever wrote it, in the same
+# transaction; `prune` deletes jobs, not counts. A claim stamps started_at and
+# every state change updated_at, which give the two durations. (Adds are
+# counted by the add functions, once per batch: a trigger per inserted row
+# made `add --stdin` of 100,000 lines 70% slower.)
+STATE_CHANGE = 'UPDATE OF state'
+WAIT_SECONDS = 'MAX(0.0, COALESCE(NEW.started_at, NEW.updated_at, 0) - OLD.run_at)'
+RUN_SECONDS = 'MAX(0.0, NEW.updated_at - COALESCE(OLD.started_at, NEW.updated_at))'
+METRICS_SCHEMA = (
+    """CREATE TABLE metrics (
+        name  TEXT NOT NULL,
+        queue TEXT NOT NULL,
+        label TEXT NOT NULL,
+        count INTEGER NOT NULL DEFAULT 0,
+        total REAL NOT NULL DEFAULT 0,
+        PRIMARY KEY (name, queue, label)
+    ) WITHOUT ROWID""",
+    _metrics_trigger('metrics_claimed', STATE_CHANGE,
+                     "NEW.state = 'processing' AND OLD.state != 'processing'",
+                     _observe_sql('wait', WAIT_SECONDS)),
+    _metrics_trigger('metrics_ran', STATE_CHANGE,
+                     "OLD.state = 'processing' AND NEW.state IN ('completed', 'failed', 'dead')",
+                     _observe_sql('run', RUN_SECONDS)),
+    _metrics_trigger('metrics_finished', STATE_CHANGE,
+                     "OLD.state != NEW.state AND NEW.state IN ('completed', 'dead', 'cancelled')",
+                     _bump_sql('finished', 'NEW.state')),
+    _metrics_trigger('metrics_retried', STATE_CHANGE,
+                     "OLD.state = 'processing' AND NEW.state = 'failed'",
+                     _bump_sql('retries', "''")),
+    _metrics_trigger('metrics_lost', STATE_CHANGE,
+                     "OLD.state = 'processing' AND NEW.state IN ('failed', 'dead') "
+                     "AND NEW.last_error = 'worker lost'", _bump_sql('lost', "''")),
+)
+SCHEMA += METRICS_SCHEMA
+
 # Forward migrations: MIGRATIONS[n] takes a database from version n to n + 1.
 MEMORY_DB = ':memory:'
 MIGRATIONS = {
@@ -509,7 +600,13 @@ MIGRATIONS = {
         META_TABLE,
         # A version 1 database keeps its job logs where they are (instance '').
         "INSERT INTO meta (name, value) VALUES ('instance', '')",
-    ),
+    ) + METRICS_SCHEMA + (
+        # metrics count from the jobs the database holds at the upgrade
+        "INSERT INTO metrics (name, queue, label, count) SELECT 'added', queue, '', COUNT(*) "
+        "FROM jobs GROUP BY queue",
+        "INSERT INTO metrics (name, queue, label, count) SELECT 'finished', queue, state, "
+        "COUNT(*) FROM jobs WHERE state IN ('completed', 'dead', 'cancelled') "
+        "GROUP BY queue, state"),
 }
 
 JOB_COLUMNS = ('id', 'key', 'command', 'state', 'queue', 'priority', 'attempts',
@@ -776,6 +873,11 @@ class Store(object):
                 self._replace(old, spec, parents, now)
                 outcome = 'replaced'
             results.append((job_id, outcome, self._set_parents(job_id, parents, now)))
+        added = {}
+        for spec, (_, outcome, _) in zip(specs, results):
+            if outcome == 'added':
+                added[spec['queue']] = added.get(spec['queue'], 0) + 1
+        self._count_added(added)
         return results
 
     SPEC_FIELDS = ('queue', 'priority', 'max_retries', 'run_at', 'timeout', 'cwd', 'env',
@@ -858,8 +960,19 @@ class Store(object):
                     'timeout, cwd, env, base_env, created_at, updated_at) SELECT command, '
                     '?, ?, ?, ?, ?, ?, ?, ?, ?, ? FROM batch' % ', '.join(['(?)'] * len(chunk)),
                     chunk + shared)
+            self._count_added({template['queue']: len(commands)})
             return list(range(last_id + 1, self._last_job_id() + 1))
         return self.transaction(insert)
+
+    def _count_added(self, counts):
+        """Count added jobs per queue for `metrics`: once per batch here, where a
+        trigger would cost every row of a batch add (state changes are counted by
+        the triggers of METRICS_SCHEMA)."""
+        for queue, n in counts.items():
+            self.conn.execute("INSERT OR IGNORE INTO metrics (name, queue, label) "
+                              "VALUES ('added', ?, '')", (queue,))
+            self.conn.execute("UPDATE metrics SET count = count + ? WHERE name = 'added' "
+                              "AND queue = ? AND label = ''", (n, queue))
 
     def _remember_queues(self, names):
         self.conn.executemany('INSERT OR IGNORE INTO queues (name) VALUES (?)',
@@ -1138,12 +1251,14 @@ class Store(object):
     def processing_jobs(self):
         """Claimed jobs, each with its owner's registration (host, pid: None if gone)."""
         return self.snapshot(lambda: _named(self.conn.execute(
-            "SELECT j.id, j.owner, j.attempts, j.max_retries, j.lease_until, j.pgid, "
+            "SELECT j.id, j.key, j.queue, j.command, j.owner, j.attempts, j.max_retries, "
+            "j.lease_until, j.pgid, "
             "j.run_id, COALESCE(r.attempt, j.attempts), j.worker, w.host, w.pid, w.proc_start FROM jobs j "
             "LEFT JOIN runs r ON r.id = j.run_id LEFT JOIN workers w ON w.id = j.owner "
             "WHERE j.state = 'processing'"),
-            ('id', 'owner', 'attempts', 'max_retries', 'lease_until', 'pgid', 'run_id',
-             'attempt', 'worker', 'host', 'pid', 'proc_start')))
+            ('id', 'key', 'queue', 'command', 'owner', 'attempts', 'max_retries',
+             'lease_until', 'pgid', 'run_id', 'attempt', 'worker', 'host', 'pid',
+             'proc_start')))
 
     def _next_runnable(self, now, queues):
         """The job to run next (as a dict) from these queues, or None: highest
@@ -1499,6 +1614,113 @@ class Store(object):
             "AND w.pool_pid = p.pid AND w.role = 'worker' AND NOT EXISTS (SELECT 1 FROM "
             "jobs WHERE state = 'processing' AND owner = w.id))", (host,)),
             ('pid', 'proc_start', 'wake_signal')))
+
+    # -- operating: metrics, top, logs -f, completion ----------------------
+
+    def metrics_snapshot(self, now):
+        """What `metrics` prints, as one snapshot: job counts by (state, queue),
+        pauses, worker rows, the oldest due run time per queue, and the rows of
+        the metrics table (name, queue, label, count, total)."""
+        def read():
+            counts = self.conn.execute(
+                'SELECT state, queue, COUNT(*) FROM jobs GROUP BY state, queue').fetchall()
+            pauses = self._pause_rows()
+            oldest = dict((q, self._oldest_due(q, now)) for q in pauses if q != '*')
+            rows = self.conn.execute(
+                'SELECT name, queue, label, count, total FROM metrics').fetchall()
+            return counts, pauses, self._worker_rows(), oldest, rows
+        return self.snapshot(read)
+
+    def _oldest_due(self, queue, now, levels=64):
+        """The earliest run time of a due, runnable job of queue (None if none): one
+        index seek per priority level, as jobs_ready orders by priority, then run_at."""
+        sql = ('SELECT priority, run_at FROM jobs INDEXED BY jobs_ready WHERE ' +
+               RUNNABLE_SQL + ' AND queue = ?%s ORDER BY priority DESC, run_at LIMIT 1')
+        oldest, below = None, None
+        for _ in range(levels):
+            if below is None:
+                row = self.conn.execute(sql % '', (queue,)).fetchone()
+            else:
+                row = self.conn.execute(sql % ' AND priority < ?', (queue, below)).fetchone()
+            if row is None:
+                break
+            if row[1] <= now and (oldest is None or row[1] < oldest):
+                oldest = row[1]
+            below = row[0]
+        return oldest
+
+    TOP_RUN_FIELDS = ('run_id', 'job_id', 'attempt', 'started_at', 'finished_at', 'exit_code',
+                      'error', 'key', 'queue', 'state', 'command')
+    TOP_JOB_FIELDS = ('id', 'key', 'queue', 'command', 'attempts', 'max_retries',
+                      'started_at', 'worker')
+
+    def top_snapshot(self, now, cap=TOP_COUNT_CAP, ended=()):
+        """What `top` shows, as one snapshot, at a cost that does not grow with
+        the number of jobs: every count stops at cap + 1 (through jobs_state,
+        jobs_due), the oldest due job is a seek per priority level, the recent
+        attempts are the newest rows of runs, plus every attempt of the jobs in
+        `ended` (jobs seen running before, whose attempt may be older)."""
+        def read():
+            pauses = self._pause_rows()
+            queues = {}
+            for name in sorted(q for q in pauses if q != '*'):
+                counts = dict((state, self._count_upto(
+                    'SELECT 1 FROM jobs WHERE state = ? AND queue = ?', (state, name), cap))
+                    for state in ('pending', 'processing', 'failed', 'dead'))
+                counts['oldest'] = self._oldest_due(name, now)
+                counts['delayed'] = 0
+                queues[name] = counts
+            seen = self.conn.execute(
+                "SELECT queue, state FROM jobs INDEXED BY jobs_due WHERE " + RUNNABLE_SQL +
+                " AND run_at > ? LIMIT ?", (now, cap + 1)).fetchall()
+            for queue, state in seen:
+                if state == 'pending' and queue in queues:
+                    queues[queue]['delayed'] += 1
+            running = self.conn.execute(
+                "SELECT %s FROM jobs WHERE state = 'processing' ORDER BY started_at, id "
+                "LIMIT 500" % ', '.join(self.TOP_JOB_FIELDS)).fetchall()
+            runs_sql = ('SELECT r.id, r.job_id, r.attempt, r.started_at, r.finished_at, '
+                        'r.exit_code, r.error, j.key, j.queue, j.state, j.command FROM runs r '
+                        'LEFT JOIN jobs j ON j.id = r.job_id WHERE r.finished_at IS NOT NULL ')
+            recent = self.conn.execute(runs_sql + 'ORDER BY r.id DESC LIMIT ?',
+                                       (TOP_RECENT,)).fetchall()
+            recent += self._rows_for_ids(runs_sql + 'AND r.job_id IN (%s)', ended)
+            finished = dict(self.conn.execute(
+                "SELECT label, SUM(count) FROM metrics WHERE name = 'finished' "
+                "GROUP BY label").fetchall())
+            return {'pauses': pauses, 'queues': queues, 'delayed_capped': len(seen) > cap,
+                    'running': [dict(zip(self.TOP_JOB_FIELDS, r)) for r in running],
+                    'recent': [dict(zip(self.TOP_RUN_FIELDS, r)) for r in recent],
+                    'finished': finished, 'workers': self._worker_rows()}
+        return self.snapshot(read)
+
+    def _count_upto(self, select, params, cap):
+        """COUNT(*) of a query's rows, reading at most cap + 1 of them."""
+        return self.conn.execute('SELECT COUNT(*) FROM (%s LIMIT ?)' % select,
+                                 tuple(params) + (cap + 1,)).fetchone()[0]
+
+    def runs_since(self, run_id):
+        """(newest run id, [(job id, run id)] of the runs newer than run_id; with
+        run_id None, of the jobs running now): what `logs -f` follows."""
+        def read():
+            newest = self.conn.execute('SELECT MAX(id) FROM runs').fetchone()[0] or 0
+            if run_id is None:
+                rows = self.conn.execute("SELECT id, run_id FROM jobs WHERE state = "
+                                         "'processing' ORDER BY id").fetchall()
+            else:
+                rows = self.conn.execute('SELECT job_id, id FROM runs WHERE id > ? AND id <= ? '
+                                         'ORDER BY id', (run_id, newest)).fetchall()
+            return newest, rows
+        return self.snapshot(read)
+
+    def queue_names(self):
+        return sorted(q for q in self.pause_rows() if q != '*')
+
+    def keys_starting(self, prefix, limit=200):
+        """Job keys that start with prefix (an index range on the unique key)."""
+        return [r[0] for r in self._retry(lambda: self.conn.execute(
+            'SELECT key FROM jobs WHERE key >= ? AND key < ? ORDER BY key LIMIT ?',
+            (prefix, prefix + '\U0010ffff', limit)).fetchall())]
 
 
 def queue_is_paused(queue, pauses):
@@ -1951,7 +2173,7 @@ class WorkerSettings(object):
     """Plain values a pool needs; workers never see argv or the config file."""
     FIELDS = ('db_path', 'logs_dir', 'queues', 'burst', 'backoff_base', 'backoff_max',
               'job_timeout', 'max_log_bytes', 'lease', 'heartbeat', 'kill_grace',
-              'poll_interval', 'shutdown_grace', 'log_level')
+              'poll_interval', 'shutdown_grace', 'log_level', 'on_finish', 'on_finish_states')
     __slots__ = FIELDS
 
     def __init__(self, **values):
@@ -1967,7 +2189,49 @@ def settings_from_config(config, db_path, queues=(), burst=False, instance=''):
         job_timeout=config['job_timeout'], max_log_bytes=config['max_log_bytes'],
         lease=config['lease_seconds'], heartbeat=config.heartbeat(),
         kill_grace=config['kill_grace'], poll_interval=config['poll_interval'],
-        shutdown_grace=config['shutdown_grace'], log_level=config['log_level'])
+        shutdown_grace=config['shutdown_grace'], log_level=config['log_level'],
+        on_finish=config['on_finish'], on_finish_states=config['on_finish_states'])
+
+
+# Runs the on_finish command and logs its failure itself, so that nobody waits
+# for it. $1: the command, $2: the pid that logs, $3: the job id.
+NOTIFY_WRAPPER = ('/bin/sh -c "$1"; s=$?; [ "$s" -eq 0 ] || printf "%s queuectl[%s] WARNING '
+                  'on_finish for job %s failed: exit status %s\\n" '
+                  '"$(date "+%Y-%m-%d %H:%M:%S")" "$2" "$3" "$s" >&2')
+
+
+def notify_job_end(settings, job, state, exit_code, error, log):
+    """Start the on_finish command for a job that just ended an attempt in `state`,
+    if on_finish_states includes it. The job's id, key, state, queue, attempts,
+    exit code, error and command are in its environment (QUEUECTL_JOB_*).
+
+    It runs from / in a session of its own, stdin from /dev/null, output on
+    this process's stderr (the pool log), and is never waited for: it cannot
+    hold up the pool, and what it does never changes the job. A failure to
+    start it is logged here, a failure of the command by its wrapper shell.
+    The supervisor's waitpid(-1) loop reaps it. Returns its pid, or None.
+    """
+    if not settings.on_finish or state not in settings.on_finish_states.split(','):
+        return None
+    env = dict((k, v) for k, v in os.environ.items() if k != ENV_CLAIM)
+    env.update(QUEUECTL_JOB_ID=str(job['id']), QUEUECTL_JOB_KEY=job['key'] or '',
+               QUEUECTL_JOB_STATE=state, QUEUECTL_JOB_QUEUE=job['queue'],
+               QUEUECTL_JOB_ATTEMPTS=str(job['attempts']),
+               QUEUECTL_JOB_EXIT_CODE='' if exit_code is None else str(exit_code),
+               QUEUECTL_JOB_ERROR=error or '', QUEUECTL_JOB_COMMAND=job['command'],
+               QUEUECTL_DB_PATH=settings.db_path)
+    argv = ['/bin/sh', '-c', NOTIFY_WRAPPER, 'on_finish', settings.on_finish,
+            str(os.getpid()), str(job['id'])]
+    log.flush()                             # the job's own lines come first
+    try:
+        try:
+            spawn = _posix_spawn if _HAS_POSIX_SPAWN else _popen_spawn
+            return spawn(argv, '/', env, 2)
+        except NotImplementedError:          # no POSIX_SPAWN_SETSID in this libc
+            return _popen_spawn(argv, '/', env, 2)
+    except OSError as exc:
+        log.warning('job %d: cannot start on_finish: %s', job['id'], _os_reason(exc))
+        return None
 
 
 class Log(object):
@@ -2143,7 +2407,7 @@ def recover_lost_jobs(store, settings, log, skip=()):
             stop_claim(job['owner'], job['run_id'], job['pgid'], 0)
         write = lost_write(job, settings, reason)
         if store.pool_round([write], (), settings.lease)[0][0]:
-            log_write(log, write, True)
+            after_write(settings, log, write, True)
             recovered.append(job['id'])
     return recovered
 
@@ -2168,6 +2432,14 @@ def outcome_write(job, outcome, settings):
                               settings.backoff_base, settings.backoff_max, 0)
     return PoolWrite('finish', job, state=state, delay=delay, exit_code=outcome['exit'],
                      error=error, took=outcome['took'])
+
+
+def after_write(settings, log, write, applied):
+    """What follows a committed write about a job: its pool log line and, for
+    an attempt's end, the on_finish command."""
+    log_write(log, write, applied)
+    if applied and write.kind == 'finish':
+        notify_job_end(settings, write.job, write.state, write.exit_code, write.error, log)
 
 
 def log_write(log, write, applied):
@@ -2240,7 +2512,7 @@ LOST_ERROR = 'worker lost'
 
 # The job fields a worker needs.
 JOB_MESSAGE_FIELDS = ('id', 'command', 'cwd', 'env', 'timeout', 'owner', 'run_id', 'attempt',
-                      'attempts', 'max_retries', 'base_env')
+                      'attempts', 'max_retries', 'base_env', 'key', 'queue')
 
 
 def send_message(fd, message):
@@ -2483,7 +2755,8 @@ class Worker(object):
             return
         write = outcome_write(job, outcome, self.settings)
         try:
-            log_write(self.log, write, store.pool_round([write], (), self.settings.lease)[0][0])
+            after_write(self.settings, self.log, write,
+                        store.pool_round([write], (), self.settings.lease)[0][0])
         except StoreError as exc:
             self.log.error('job %d attempt %d: result not recorded (%s); the next pool '
                            'recovers the job', job['id'], job['attempt'], exc)
@@ -2794,7 +3067,7 @@ class Supervisor(object):
         for write, ok in zip(writes, applied):
             if write.kind == 'register':
                 self._registered(write.row['id'])
-            log_write(self.log, write, ok)
+            after_write(self.settings, self.log, write, ok)
         return jobs
 
     def _registered(self, worker_id):
@@ -3320,7 +3593,7 @@ def config_table(config, db):
     rows = []
     for key, _, _, _ in CONFIG_KEYS:
         value, source = (db if key == 'db_path' else (config[key], config.sources[key]))
-        rows.append((key, escape_text(value), source))
+        rows.append((key, escape_text('-' if value is None else value), source))
     return format_table(('Key', 'Value', 'Source'), rows)
 
 
@@ -3337,6 +3610,244 @@ def run_trailer(run):
     if run['exit_code'] is not None and not error.startswith('timed out'):
         error = describe_exit(run['exit_code']) or 'exit status 0'
     return '=== %s after %s ===\n' % (escape_text(error), took)
+
+
+# metrics table name -> (metric, type, help); counters carry a queue label,
+# `finished` also the outcome.
+METRIC_FAMILIES = (
+    ('added', 'queuectl_jobs_added_total', 'counter', 'Jobs added.'),
+    ('finished', 'queuectl_jobs_finished_total', 'counter',
+     'Jobs that reached a final state, by outcome: completed, dead (in the DLQ), cancelled.'),
+    ('retries', 'queuectl_job_retries_total', 'counter',
+     'Failed attempts that were followed by a retry.'),
+    ('lost', 'queuectl_jobs_lost_total', 'counter',
+     'Attempts whose worker died or lost its lease, recovered as failed ("worker lost").'),
+    ('run', 'queuectl_job_duration_seconds', 'histogram',
+     'Run time of attempts that ended with a result (completed or failed).'),
+    ('wait', 'queuectl_job_wait_seconds', 'histogram',
+     'Time from a job being due (added, scheduled or retry time) to its claim by a worker.'),
+)
+
+
+def _metric_number(value):
+    """A sample value: integers without a fraction, other numbers as repr() has them."""
+    value = float(value or 0)
+    return '%d' % value if value == int(value) and abs(value) < 1e15 else repr(value)
+
+
+def _metric_sample(name, labels, value):
+    text = ','.join('%s="%s"' % (key, str(v).replace('\\', '\\\\').replace('"', '\\"')
+                                 .replace('\n', '\\n')) for key, v in labels)
+    return '%s%s %s' % (name, '{%s}' % text if text else '', _metric_number(value))
+
+
+def metrics_text(counts, pauses, workers, pools, oldest, rows, now):
+    """The Prometheus text exposition (format 0.0.4) of `metrics`: gauges from
+    the jobs as they are now, counters and histograms from the metrics table.
+    Every known queue gets every series, zeros included."""
+    totals, queues = status_counts(counts)
+    names = sorted(set(queues) | set(q for q in pauses if q != '*'))
+    zero = dict((state, 0) for state in STATES)
+    lines = []
+
+    def family(name, kind, help, samples):
+        lines.extend(['# HELP %s %s' % (name, help), '# TYPE %s %s' % (name, kind)] + samples)
+    family('queuectl_jobs', 'gauge', 'Jobs in the database, by queue and state.',
+           [_metric_sample('queuectl_jobs', (('queue', q), ('state', state)),
+                           queues.get(q, zero)[state]) for q in names for state in STATES])
+    family('queuectl_dlq_jobs', 'gauge', 'Jobs in the dead letter queue (state dead).',
+           [_metric_sample('queuectl_dlq_jobs', (), totals['dead'])])
+    family('queuectl_queue_paused', 'gauge', '1 if workers do not claim from the queue.',
+           [_metric_sample('queuectl_queue_paused', (('queue', q),),
+                           int(queue_is_paused(q, pauses))) for q in names])
+    family('queuectl_oldest_waiting_seconds', 'gauge',
+           'Age of the oldest job that is due and waits for a worker; 0 if none.',
+           [_metric_sample('queuectl_oldest_waiting_seconds', (('queue', q),),
+                           round(max(0.0, now - oldest[q]), 3) if oldest.get(q) else 0)
+            for q in names])
+    family('queuectl_workers', 'gauge', 'Live worker processes.',
+           [_metric_sample('queuectl_workers', (), workers)])
+    family('queuectl_pools', 'gauge', 'Live worker pools (supervisors).',
+           [_metric_sample('queuectl_pools', (), pools)])
+    table = {}
+    for key, queue, label, count, total in rows:
+        table.setdefault(key, {}).setdefault(queue, {})[label] = (count, total)
+    for key, name, kind, help in METRIC_FAMILIES:
+        data = table.get(key, {})
+        samples = []
+        for queue in sorted(set(names) | set(data)):
+            got = data.get(queue, {})
+            if kind == 'histogram':
+                samples += _histogram_samples(name, queue, got)
+            elif key == 'finished':
+                samples += [_metric_sample(name, (('queue', queue), ('outcome', outcome)),
+                                           got.get(outcome, (0, 0))[0])
+                            for outcome in FINISHED_STATES]
+            else:
+                samples.append(_metric_sample(name, (('queue', queue),), got.get('', (0, 0))[0]))
+        family(name, kind, help, samples)
+    return '\n'.join(lines) + '\n'
+
+
+def _histogram_samples(name, queue, buckets):
+    """Cumulative _bucket samples, _sum and _count, from {upper bound: (count, total)}."""
+    samples, seen, total = [], 0, 0.0
+    for bound in METRIC_BUCKETS + ('+Inf',):
+        count, seconds = buckets.get(bound, (0, 0.0))
+        seen += count
+        total += seconds
+        samples.append(_metric_sample(name + '_bucket', (('queue', queue), ('le', bound)), seen))
+    return samples + [_metric_sample(name + '_sum', (('queue', queue),), round(total, 6)),
+                      _metric_sample(name + '_count', (('queue', queue),), seen)]
+
+
+def _systemd_word(word, dollar=True):
+    """One word of a unit file setting as systemd reads it back: quoted if it has
+    to be, '%' (specifiers) doubled, and '$' (variables, in ExecStart=) too."""
+    word = word.replace('%', '%%').replace('$', '$$' if dollar else '$')
+    if word and not set(word) & set(' \t"\'\\;'):
+        return word
+    return '"%s"' % word.replace('\\', '\\\\').replace('"', '\\"')
+
+
+def systemd_unit(argv, env, user, stop_timeout, db_path, user_unit=False):
+    """A systemd service running the pool `argv` in the foreground. KillMode=mixed:
+    a stop sends SIGTERM to the supervisor alone, which stops claiming and lets
+    running jobs finish (systemd's default would signal every job at once);
+    TimeoutStopSec (None: infinity) lies beyond the shutdown grace, after
+    which the pool stops the jobs and hands them back itself."""
+    if user_unit:
+        where = '~/.config/systemd/user/queuectl.service'
+        install = 'systemctl --user daemon-reload && systemctl --user enable --now queuectl'
+    else:
+        where = '/etc/systemd/system/queuectl.service'
+        install = 'systemctl daemon-reload && systemctl enable --now queuectl'
+    stop = ('running jobs may finish for shutdown_grace, then are handed back; '
+            'systemd waits %ds' % stop_timeout if stop_timeout else
+            'running jobs may finish however long they take (shutdown_grace 0); set '
+            'shutdown_grace and regenerate for a bounded stop')
+    lines = ['# queuectl worker pool, generated by "queuectl worker unit".',
+             '# Install: save as %s, then: %s' % (where, install),
+             '# Stop: the pool claims nothing more; %s.' % stop,
+             '# Jobs inherit the environment below; add Environment= lines for what they need.',
+             '[Unit]', 'Description=queuectl worker pool (%s)'
+             % escape_text(db_path).replace('%', '%%')]
+    if not user_unit:
+        lines += ['Wants=network-online.target', 'After=network-online.target']
+    lines += ['', '[Service]', 'Type=simple'] + (['User=%s' % user] if user else [])
+    lines.append('ExecStart=' + ' '.join(_systemd_word(w) for w in argv))
+    lines += ['Environment=%s' % _systemd_word('%s=%s' % pair, dollar=False) for pair in env]
+    lines += ['KillMode=mixed', 'KillSignal=SIGTERM',
+              'TimeoutStopSec=%s' % (stop_timeout or 'infinity'),
+              'Restart=on-failure', 'RestartSec=5', '',
+              '[Install]', 'WantedBy=%s' % ('default.target' if user_unit else
+                                            'multi-user.target')]
+    return '\n'.join(lines) + '\n'
+
+
+# -- top ------------------------------------------------------------------
+
+TOP_MIN_SIZE = (60, 15)          # columns, lines
+TOP_KEYS = ('q quit  tab pane  up/down select  p pause/resume queue  c cancel job  '
+            'r retry DLQ job  l log')
+
+
+def top_count(value, capped=False):
+    """A count as `top` shows it: '10000+' where it stopped counting."""
+    return '%d+' % min(value, TOP_COUNT_CAP) if capped or value > TOP_COUNT_CAP else str(value)
+
+
+def top_status_line(snap, workers, pools):
+    queues = snap['queues'].values()
+    counts = [(sum(q[state] for q in queues), any(q[state] > TOP_COUNT_CAP for q in queues))
+              for state in ('pending', 'processing', 'failed', 'dead')]
+    finished = snap['finished']
+    return [('Workers: %d active in %d pool%s   Jobs: %s pending, %s running, %s failed, '
+             '%s in DLQ' % ((workers, pools, '' if pools == 1 else 's') +
+                            tuple(top_count(n, capped) for n, capped in counts))),
+            'Finished, all time: %d completed, %d dead, %d cancelled' % tuple(
+                int(finished.get(state, 0)) for state in FINISHED_STATES)]
+
+
+def top_queue_rows(snap, now):
+    rows = []
+    for name, q in sorted(snap['queues'].items()):
+        paused = queue_is_paused(name, snap['pauses'])
+        rows.append(((escape_text(name), top_count(q['pending']), top_count(q['processing']),
+                      top_count(q['delayed'], snap['delayed_capped']), top_count(q['failed']),
+                      top_count(q['dead']),
+                      format_seconds(max(0.0, now - q['oldest'])) if q['oldest'] else '-',
+                      'paused' if paused else 'running'),
+                     'warn' if paused else ('bad' if q['dead'] else None)))
+    return ('Queue', 'Pending', 'Running', 'Delayed', 'Failed', 'DLQ', 'Oldest', 'State'), rows
+
+
+def top_running_rows(jobs, now):
+    rows = [((str(j['id']), escape_text(j['key'] or '-'), escape_text(j['queue']),
+              escape_text(j['worker'] or '-'),
+              format_seconds(max(0.0, now - (j['started_at'] or now))),
+              '%d/%d' % (j['attempts'], j['max_retries'] + 1), escape_text(j['command'])), None)
+            for j in jobs]
+    return ('ID', 'Key', 'Queue', 'Worker', 'Elapsed', 'Attempt', 'Command'), rows
+
+
+def top_recent_rows(runs):
+    rows = []
+    for r in runs:
+        ok = r['error'] is None and r['exit_code'] == 0
+        state = r['state'] or 'pruned'
+        rows.append(((str(r['job_id']), str(r['attempt']),
+                      time.strftime('%H:%M:%S', time.localtime(r['finished_at'])),
+                      format_seconds(max(0.0, r['finished_at'] - r['started_at'])),
+                      'ok' if ok else shorten(r['error'] or describe_exit(r['exit_code']), 30),
+                      state, escape_text(r['command'] or '-')),
+                     'good' if ok else ('bad' if state == 'dead' else 'warn')))
+    return ('ID', 'Attempt', 'Ended', 'Took', 'Result', 'State', 'Command'), rows
+
+
+def top_lines(title, status, panes, width, height=None, focus=None, selected=(), footer=''):
+    """The screen of `top` as [(text, style)]: a title, the status lines, then each
+    pane (name, (headers, [(cells, style)])) as a table, its rows cut to fit
+    `height` lines (None: every row) while keeping the selected row in view.
+    Styles: title, head, select, good, warn, bad, or None."""
+    lines = [(title, 'title')] + [(text, None) for text in status]
+    budget = None
+    if height is not None:
+        budget = max(len(panes), height - len(lines) - 3 * len(panes) - (1 if footer else 0))
+    sizes = _pane_sizes([len(rows) for _, (_, rows) in panes], budget)
+    for index, ((name, (headers, rows)), size) in enumerate(zip(panes, sizes)):
+        chosen = selected[index] if index < len(selected) else 0
+        start = max(0, min(chosen - size + 1, len(rows) - size)) if size else 0
+        shown = rows[start:start + size]
+        more = len(rows) - len(shown)
+        lines += [('', None), ('%s (%d)%s' % (name, len(rows), ', %d not shown' % more
+                                              if more else ''), 'head')]
+        table = format_table(headers, [cells for cells, _ in shown]).split('\n')
+        lines.append((table[0], 'head'))
+        for offset, (text, (_, style)) in enumerate(zip(table[1:], shown)):
+            lines.append((text, 'select' if focus == index and start + offset == chosen
+                          else style))
+    lines = [(text[:width - 1], style) for text, style in lines]
+    if footer:
+        if height is not None:
+            lines = lines[:height - 1] + [('', None)] * (height - 1 - len(lines))
+        lines.append((footer[:width - 1], 'title'))
+    return lines
+
+
+def _pane_sizes(wanted, budget):
+    """Rows to show per pane: all if budget is None; else share the budget, each
+    pane getting at least one row and no more than it has."""
+    if budget is None:
+        return list(wanted)
+    sizes = [min(w, 1) for w in wanted]
+    left = budget - sum(sizes)
+    while left > 0 and any(s < w for s, w in zip(sizes, wanted)):
+        for i, w in enumerate(wanted):
+            if left > 0 and sizes[i] < w:
+                sizes[i] += 1
+                left -= 1
+    return sizes
 
 
 def json_text(data):
@@ -3537,12 +4048,16 @@ def _build_show(add):
 
 
 def _build_logs(add):
-    p = add('logs', 'print a job\'s captured output',
-            '  queuectl logs 42\n  queuectl logs 42 -f\n  queuectl logs 42 --attempt 2')
+    p = add('logs', 'print jobs\' captured output',
+            '  queuectl logs 42\n  queuectl logs 42 -f\n  queuectl logs 42 --attempt 2\n'
+            '  queuectl logs -f 42 43 deploy-7     # lines prefixed with [ID]\n'
+            '  queuectl logs -f                    # every running job, and each that starts')
     if p:
-        p.add_argument('job', metavar='ID', help='job id or key')
+        p.add_argument('jobs', nargs='*', metavar='ID',
+                       help='job ids or keys (with -f and none: every job that runs)')
         p.add_argument('-f', '--follow', action='store_true',
-                       help='keep printing output until the job finishes')
+                       help='keep printing output until the jobs finish; with several jobs, '
+                            'or none, each line starts with [ID]')
         p.add_argument('--attempt', metavar='N', type=int,
                        help='only the raw output of attempt N')
 
@@ -3576,7 +4091,7 @@ WORKER_START_EXAMPLES = ('  queuectl worker start --count 4\n'
 
 
 def _build_worker(add):
-    p = add('worker', 'start, stop or list workers',
+    p = add('worker', 'start, stop or list workers; print a service unit',
             WORKER_START_EXAMPLES + '\n  queuectl worker stop\n  queuectl worker list')
     if p:
         actions = p.add_subparsers(dest='action', metavar='ACTION')
@@ -3598,6 +4113,20 @@ def _build_worker(add):
         lst = add('list', 'show live pools and workers',
                   '  queuectl worker list\n  queuectl worker list --json', under=actions)
         _json_flag(lst)
+        unit = add('unit', 'print a systemd unit that runs a pool as a service',
+                   '  queuectl worker unit --count 4 > /etc/systemd/system/queuectl.service\n'
+                   '  systemctl daemon-reload && systemctl enable --now queuectl\n'
+                   '  queuectl worker unit --user > ~/.config/systemd/user/queuectl.service',
+                   description='Print a systemd unit for this interpreter, this file, the '
+                   'database in effect and its config: a foreground pool that a stop lets '
+                   'finish its running jobs (KillMode=mixed), restarted if it fails.',
+                   under=actions)
+        unit.add_argument('--count', '-c', metavar='N',
+                          help='worker processes, or auto (default: config max_workers)')
+        unit.add_argument('--queue', metavar='NAME', action='append', default=[],
+                          help='serve only this queue; repeatable (default: all queues)')
+        unit.add_argument('--user', action='store_true',
+                          help='a unit for systemctl --user (no User=, WantedBy=default.target)')
     for alias in ('start-workers', 'start-workers-cmd'):
         p = add(alias, 'same as "worker start"', WORKER_START_EXAMPLES)
         if p:
@@ -3720,9 +4249,50 @@ def _build_config(add):
         unset.add_argument('key', metavar='KEY')
 
 
+def _build_top(add):
+    p = add('top', 'a live view of queues, running jobs and recent results',
+            '  queuectl top\n  queuectl top --once        # one snapshot, as text\n'
+            '  NO_COLOR=1 queuectl top',
+            description='A live, full-screen view refreshed every second: the status line, '
+            'one row per queue, the running jobs and the latest results. Keys: q quit, tab '
+            'switch pane, up/down select, p pause/resume the queue, c cancel the job, r retry '
+            'the DLQ job, l show the job\'s log. Without a terminal it prints one snapshot.')
+    if p:
+        p.add_argument('--once', action='store_true', help='print one snapshot and exit')
+        p.add_argument('--interval', metavar='D', default='1',
+                       help='seconds between refreshes (default: 1)')
+
+
+def _build_metrics(add):
+    p = add('metrics', 'print metrics in the Prometheus text format',
+            '  queuectl metrics\n'
+            '  queuectl metrics --textfile /var/lib/node_exporter/textfile/queuectl.prom',
+            description='Print gauges (jobs by queue and state, workers, pools, paused queues, '
+            'oldest waiting job, DLQ size), counters kept in the database (prune does not '
+            'reset them) and run and wait time histograms, in the Prometheus text format '
+            '0.0.4.')
+    if p:
+        p.add_argument('--textfile', metavar='FILE',
+                       help='write FILE atomically instead (node_exporter textfile collector)')
+
+
+def _build_completion(add):
+    import argparse
+    p = add('completion', 'print a shell completion script',
+            '  source <(queuectl completion bash)        # in ~/.bashrc\n'
+            '  queuectl completion zsh > "${fpath[1]}/_queuectl"',
+            description='Print a completion script for bash or zsh, generated from this '
+            'command line parser: commands, options, queue names, job keys.')
+    if p:
+        p.add_argument('shell', nargs='?', metavar='SHELL', help='bash or zsh')
+        p.add_argument('--names', choices=('queues', 'keys'), help=argparse.SUPPRESS)
+        p.add_argument('--prefix', default='', help=argparse.SUPPRESS)
+
+
 COMMAND_BUILDERS = (_build_add, _build_enqueue, _build_list, _build_show, _build_logs,
                     _build_status, _build_worker, _build_dlq, _build_requeue, _build_cancel,
-                    _build_wait, _build_pause, _build_limit, _build_prune, _build_config)
+                    _build_wait, _build_pause, _build_limit, _build_prune, _build_config,
+                    _build_top, _build_metrics, _build_completion)
 
 # Every name argparse knows a command by -> its handler's name.
 COMMAND_ALIASES = {
@@ -4217,20 +4787,26 @@ def _read_log(ctx, job, run, offset=0):
 
 def cmd_logs(args, ctx):
     store = ctx.store()
-    job = store.job_detail(args.job)
+    if args.attempt is not None and len(args.jobs) != 1:
+        raise UsageError('--attempt needs exactly one job')
+    if not args.jobs and not args.follow:
+        raise UsageError('give a job id or key (or -f alone to follow every job that runs)')
+    if args.follow:
+        ids = [store.job_id(ref) for ref in args.jobs]
+        return _follow_logs(ctx, store, ids or None, prefix=len(ids) != 1)
+    jobs = [store.job_detail(ref) for ref in args.jobs]
     if args.attempt is not None:
+        job = jobs[0]
         runs = [r for r in job['history'] if r['attempt'] == args.attempt]
         if not runs:
             raise QueueError('job %d has no attempt %d' % (job['id'], args.attempt))
         _write_bytes(ctx, _read_log(ctx, job, runs[-1]))
         return EXIT_OK
-    if args.follow:
-        return _follow_logs(ctx, store, job)
-    if not job['history']:
-        ctx.say('job %d has not run yet (%s)' % (job['id'], job['state']))
-        return EXIT_OK
-    for run in job['history']:
-        _print_run(ctx, job, run, _read_log(ctx, job, run))
+    for job in jobs:
+        if not job['history']:
+            ctx.say('job %d has not run yet (%s)' % (job['id'], job['state']))
+        for run in job['history']:
+            _print_run(ctx, job, run, _read_log(ctx, job, run))
     return EXIT_OK
 
 
@@ -4244,23 +4820,80 @@ def _print_run(ctx, job, run, data, header=True, trailer=True):
     ctx.out.flush()
 
 
-def _follow_logs(ctx, store, job):
-    """Print each attempt as it happens, until the job reaches a final state."""
-    shown = {}          # run id -> bytes printed
-    closed = set()
-    while True:
-        job = store.job_detail(str(job['id']))
+class LogFollower(object):
+    """Prints one job's attempts (from run id first_run on) as they grow. With
+    prefix, every line starts with [ID], and a line is printed once complete."""
+
+    def __init__(self, job_id, prefix, first_run=0):
+        self.job_id = job_id
+        self.prefix = ('[%d] ' % job_id).encode() if prefix else None
+        self.first_run = first_run
+        self.shown = {}             # run id -> bytes printed
+        self.closed = set()
+        self.partial = b''
+        self.finished = False       # the job is in a final state
+        self.idle = False           # no attempt of it is running
+
+    def poll(self, ctx, store):
+        job = store.job_detail(str(self.job_id))
         for run in job['history']:
-            if run['run_id'] in closed:
+            if run['run_id'] < self.first_run or run['run_id'] in self.closed:
                 continue
-            done = shown.get(run['run_id'])
+            done = self.shown.get(run['run_id'])
             data = _read_log(ctx, job, run, done or 0)
-            _print_run(ctx, job, run, data, header=done is None,
-                       trailer=run['finished_at'] is not None)
-            shown[run['run_id']] = (done or 0) + len(data)
-            if run['finished_at'] is not None:
-                closed.add(run['run_id'])
-        if job['state'] in FINISHED_STATES:
+            ended = run['finished_at'] is not None
+            self._print(ctx, job, run, data, done is None, ended)
+            self.shown[run['run_id']] = (done or 0) + len(data)
+            if ended:
+                self.closed.add(run['run_id'])
+        self.finished = job['state'] in FINISHED_STATES
+        self.idle = job['state'] != 'processing' and all(
+            r['run_id'] in self.closed for r in job['history'] if r['run_id'] >= self.first_run)
+
+    def _print(self, ctx, job, run, data, header, trailer):
+        if self.prefix is None:
+            _print_run(ctx, job, run, data, header, trailer)
+            return
+        lines = (self.partial + data).split(b'\n')
+        self.partial = lines.pop()
+        if trailer and self.partial:
+            lines.append(self.partial)
+            self.partial = b''
+        if header:
+            lines.insert(0, run_header(job, run).rstrip('\n').encode())
+        if trailer:
+            lines.append(run_trailer(run).rstrip('\n').encode())
+        if lines:
+            _write_bytes(ctx, b''.join(self.prefix + line + b'\n' for line in lines))
+
+
+def _follow_logs(ctx, store, ids, prefix):
+    """Print jobs' attempts as they happen, until every job is in a final state.
+    ids None: every job running now and every attempt that starts later, until
+    interrupted (found through the runs table, so short jobs are not missed)."""
+    followers = {}
+    newest = None
+    if ids is None:
+        newest, running = store.runs_since(None)
+        for job_id, run_id in running:
+            followers[job_id] = LogFollower(job_id, prefix, run_id or 0)
+    else:
+        followers = dict((job_id, LogFollower(job_id, prefix)) for job_id in ids)
+    while True:
+        if ids is None:
+            newest, started = store.runs_since(newest)
+            for job_id, run_id in started:
+                followers.setdefault(job_id, LogFollower(job_id, prefix, run_id))
+        for job_id, follower in sorted(followers.items()):
+            try:
+                follower.poll(ctx, store)
+            except JobNotFound:                     # pruned meanwhile
+                if not prefix:
+                    raise
+                follower.finished = follower.idle = True
+            if ids is None and follower.idle:
+                del followers[job_id]
+        if ids is not None and all(f.finished for f in followers.values()):
             return EXIT_OK
         time.sleep(CLIENT_POLL * 2)
 
@@ -4272,6 +4905,8 @@ def cmd_worker(args, ctx):
         return _worker_start(args, ctx)
     if args.action == 'stop':
         return _worker_stop(args, ctx)
+    if args.action == 'unit':
+        return _worker_unit(args, ctx)
     return _worker_list(args, ctx)
 
 
@@ -4420,6 +5055,453 @@ def _worker_list(args, ctx):
     return EXIT_OK
 
 
+def _worker_unit(args, ctx):
+    """Print a systemd unit that runs this pool (see systemd_unit)."""
+    import math
+    argv = [sys.executable, os.path.realpath(__file__), '--db', ctx.db_path, 'worker', 'start']
+    if args.count is not None:
+        argv += ['--count', str(_parse_workers('--count', args.count))]
+    for queue in args.queue:
+        argv += ['--queue', check_queue_name(queue)]
+    config = ctx.config
+    env = [(ENV_CONFIG, config.path)] + sorted(
+        (k, v) for k, v in ctx.env.items() if k.startswith(ENV_PREFIX) and v and
+        k not in (ENV_CONFIG, ENV_HOME, 'QUEUECTL_DB_PATH'))
+    env += [(k, ctx.env[k]) for k in ('PATH', 'LANG') if ctx.env.get(k)]
+    grace = config['shutdown_grace']
+    stop_timeout = int(math.ceil(grace + config['kill_grace'] + 30)) if grace else None
+    user = None
+    if not args.user and os.geteuid() != 0:
+        import pwd
+        user = pwd.getpwuid(os.geteuid()).pw_name
+    ctx.out.write(systemd_unit(argv, env, user, stop_timeout, ctx.db_path, args.user))
+    return EXIT_OK
+
+
+# -- operating: metrics, top, completion ---------------------------------
+
+def cmd_metrics(args, ctx):
+    now = time.time()
+    counts, pauses, rows, oldest, metric_rows = ctx.store().metrics_snapshot(now)
+    lease = ctx.config['lease_seconds']
+    text = metrics_text(counts, pauses, len(live_workers(rows, now, lease)),
+                        len(live_workers(rows, now, lease, role='pool')), oldest, metric_rows,
+                        now)
+    if not args.textfile:
+        ctx.out.write(text)
+        return EXIT_OK
+    if not args.textfile.endswith('.prom'):
+        ctx.warn('node_exporter\'s textfile collector reads only files named *.prom')
+    write_textfile(args.textfile, text)
+    return EXIT_OK
+
+
+class TopView(object):
+    """What a `top` screen shows and which row is selected; its keys' actions.
+
+    Recent results are the newest attempts in the runs table plus, from the
+    second refresh on, every attempt of a job seen running before: a long job
+    that ends shows up even if many short ones started after it.
+    """
+    PANES = ('Queues', 'Running', 'Recent')
+
+    def __init__(self, ctx, store):
+        self.ctx = ctx
+        self.store = store
+        self.snap = None
+        self.now = time.time()
+        self.recent = {}                # run id -> run
+        self.focus = 0
+        self.selected = [0, 0, 0]
+        self.message = ''
+        self.confirm = None             # job id waiting for "y" to be cancelled
+
+    def refresh(self):
+        self.now = time.time()
+        ended = [j['id'] for j in self.snap['running']] if self.snap else []
+        self.snap = self.store.top_snapshot(self.now, ended=ended)
+        for run in self.snap['recent']:
+            self.recent[run['run_id']] = run
+        newest = sorted(self.recent.values(), key=lambda r: (-r['finished_at'], -r['run_id']))
+        self.recent = dict((r['run_id'], r) for r in newest[:TOP_RECENT])
+        for pane, rows in enumerate(self.items()):
+            self.selected[pane] = max(0, min(self.selected[pane], len(rows) - 1))
+
+    def items(self):
+        """The selectable things of each pane: queue names, running jobs, runs."""
+        return (sorted(self.snap['queues']), self.snap['running'],
+                sorted(self.recent.values(), key=lambda r: (-r['finished_at'], -r['run_id'])))
+
+    def lines(self, width, height=None, footer=True):
+        lease = self.ctx.config['lease_seconds']
+        workers = len(live_workers(self.snap['workers'], self.now, lease))
+        pools = len(live_workers(self.snap['workers'], self.now, lease, role='pool'))
+        queues, running, recent = self.items()
+        panes = list(zip(self.PANES, (top_queue_rows(self.snap, self.now),
+                                      top_running_rows(running, self.now),
+                                      top_recent_rows(recent))))
+        title = 'queuectl top  %s  %s' % (escape_text(self.ctx.db_path),
+                                          format_local(self.now))
+        return top_lines(title, top_status_line(self.snap, workers, pools), panes, width,
+                         height, self.focus if footer else None, self.selected,
+                         (self.message or TOP_KEYS) if footer else '')
+
+    def key(self, name):
+        """Act on a key; returns 'quit', 'log' or None."""
+        confirm, self.confirm = self.confirm, None
+        self.message = ''
+        if name == 'y' and confirm is not None:
+            self._act(self._cancel, confirm)
+        elif name in ('q', 'Q'):
+            return 'quit'
+        elif name in ('tab', 'btab'):
+            self.focus = (self.focus + (1 if name == 'tab' else -1)) % len(self.PANES)
+        elif name in ('up', 'down', 'k', 'j'):
+            step = -1 if name in ('up', 'k') else 1
+            count = len(self.items()[self.focus])
+            self.selected[self.focus] = max(0, min(count - 1, self.selected[self.focus] + step))
+        elif name == 'p':
+            self._act(self._toggle_pause, self.selected_queue())
+        elif name == 'c' and self.selected_job():
+            self.confirm = self.selected_job()
+            self.message = 'Cancel job %d? Press y to confirm.' % self.confirm
+        elif name == 'r' and self.selected_job():
+            self._act(self._retry, self.selected_job())
+        elif name in ('l', 'enter') and self.selected_job():
+            return 'log'
+        return None
+
+    def selected_queue(self):
+        rows = self.items()[self.focus]
+        if not rows:
+            return None
+        item = rows[self.selected[self.focus]]
+        return item if self.focus == 0 else item['queue']
+
+    def selected_job(self):
+        if self.focus == 0 or not self.items()[self.focus]:
+            return None
+        item = self.items()[self.focus][self.selected[self.focus]]
+        return item['id'] if self.focus == 1 else item['job_id']
+
+    def _act(self, action, target):
+        if target is None:
+            return
+        try:
+            self.message = action(target)
+        except QueueError as exc:
+            self.message = 'error: %s' % exc
+
+    def _toggle_pause(self, queue):
+        paused = not queue_is_paused(queue, self.store.pause_rows())
+        self.store.set_paused(queue, paused)
+        if not paused:
+            wake_idle_pools(self.store)
+        return '%s queue %s' % ('Paused' if paused else 'Resumed', queue)
+
+    def _cancel(self, job_id):
+        cancel_job(self.store, str(job_id), self.ctx.config['kill_grace'])
+        return 'Cancelled job %d' % job_id
+
+    def _retry(self, job_id):
+        self.store.retry_dead([str(job_id)], time.time())
+        wake_idle_pools(self.store)
+        return 'Requeued job %d from the DLQ' % job_id
+
+    def log_bytes(self):
+        """The selected job's output, every attempt, as `logs ID` prints it."""
+        job = self.store.job_detail(str(self.selected_job()))
+        parts = [b'job %d has not run yet\n' % job['id']] if not job['history'] else []
+        for run in job['history']:
+            data = _read_log(self.ctx, job, run)
+            parts += [run_header(job, run).encode(), data,
+                      b'' if not data or data.endswith(b'\n') else b'\n',
+                      run_trailer(run).encode()]
+        return b''.join(parts)
+
+
+TOP_KEY_NAMES = {9: 'tab', 10: 'enter', 13: 'enter'}
+
+
+def cmd_top(args, ctx):
+    interval = parse_duration(args.interval, '--interval')
+    if interval < 0.1:
+        raise UsageError('--interval: at least 0.1s, got %r' % args.interval)
+    view = TopView(ctx, ctx.store())
+    view.refresh()
+    if args.once or not (_isatty(ctx.out) and _isatty(sys.stdin)):
+        width = _terminal_width() if _isatty(ctx.out) or ctx.env.get('COLUMNS') else 200
+        ctx.say('\n'.join(text.rstrip() for text, _ in view.lines(width + 1, footer=False)))
+        return EXIT_OK
+    import curses
+    import locale
+    locale.setlocale(locale.LC_ALL, '')         # curses writes UTF-8 only with a locale
+    curses.wrapper(_top_loop, view, interval)
+    return EXIT_OK
+
+
+def _isatty(stream):
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+def _top_loop(screen, view, interval):
+    """Draw, wait for a key or the next refresh, act; until q. Only what changed
+    is sent to the terminal (curses compares screens), so nothing flickers."""
+    import curses
+    try:
+        curses.curs_set(0)
+    except curses.error:
+        pass
+    styles = _top_styles(curses, view.ctx.env)
+    keys = dict(TOP_KEY_NAMES)
+    keys.update({curses.KEY_UP: 'up', curses.KEY_DOWN: 'down', curses.KEY_BTAB: 'btab',
+                 curses.KEY_ENTER: 'enter'})
+    next_refresh = time.monotonic() + interval
+    while True:
+        _top_draw(curses, screen, view, styles)
+        screen.timeout(max(10, int((next_refresh - time.monotonic()) * 1000)))
+        code = screen.getch()
+        if code != -1 and code != curses.KEY_RESIZE:
+            name = keys.get(code) or (chr(code) if 32 < code < 127 else None)
+            action = view.key(name)
+            if action == 'quit':
+                return
+            if action == 'log':
+                _top_pager(curses, screen, view)
+            next_refresh = 0.0
+        if time.monotonic() >= next_refresh:
+            view.refresh()
+            next_refresh = time.monotonic() + interval
+
+
+def _top_styles(curses, env):
+    """Attributes per style; colours only where the terminal has them and
+    NO_COLOR is unset."""
+    styles = {'title': curses.A_REVERSE, 'head': curses.A_BOLD, 'select': curses.A_REVERSE}
+    if env.get('NO_COLOR') or not curses.has_colors():
+        return styles
+    curses.start_color()
+    try:
+        curses.use_default_colors()
+        background = -1
+    except curses.error:
+        background = curses.COLOR_BLACK
+    for number, (style, colour) in enumerate((('good', curses.COLOR_GREEN),
+                                              ('warn', curses.COLOR_YELLOW),
+                                              ('bad', curses.COLOR_RED)), 1):
+        curses.init_pair(number, colour, background)
+        styles[style] = curses.color_pair(number)
+    return styles
+
+
+def _top_draw(curses, screen, view, styles):
+    height, width = screen.getmaxyx()
+    screen.erase()
+    if width < TOP_MIN_SIZE[0] or height < TOP_MIN_SIZE[1]:
+        lines = [('terminal too small for queuectl top: %dx%d, needs %dx%d (q quits)'
+                  % ((width, height) + TOP_MIN_SIZE), None)]
+    else:
+        lines = view.lines(width, height)
+    encoding = getattr(screen, 'encoding', None) or 'utf-8'
+    for row, (text, style) in enumerate(lines[:height]):
+        if style in ('title', 'select'):
+            text = text.ljust(width - 1)
+        text = text.encode(encoding, 'replace').decode(encoding)
+        try:
+            screen.addnstr(row, 0, text, max(0, width - 1), styles.get(style, 0))
+        except curses.error:
+            pass
+    screen.refresh()
+
+
+def _top_pager(curses, screen, view):
+    """Show the selected job's log in $PAGER (less), then come back."""
+    import subprocess
+    try:
+        data = view.log_bytes()
+    except QueueError as exc:
+        view.message = 'error: %s' % exc
+        return
+    curses.def_prog_mode()
+    curses.endwin()
+    try:
+        subprocess.run(['/bin/sh', '-c', view.ctx.env.get('PAGER') or 'less'], input=data)
+    except OSError as exc:
+        view.message = 'error: cannot run the pager: %s' % _os_reason(exc)
+    curses.reset_prog_mode()
+    screen.clear()
+
+
+def write_textfile(path, text):
+    """Write text to path atomically: a temp file in the same folder (not named
+    *.prom, so node_exporter skips it), then rename. Mode 0644: node_exporter runs
+    as another user, and the metrics hold no secrets (queue names and numbers)."""
+    path = os.path.abspath(path)
+    temp = os.path.join(os.path.dirname(path), '.%s.%d.tmp' % (os.path.basename(path),
+                                                                os.getpid()))
+    try:
+        fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+        os.fchmod(fd, 0o644)                     # whatever the umask
+        with os.fdopen(fd, 'w') as handle:
+            handle.write(text)
+        os.replace(temp, path)
+    except OSError as exc:
+        try:
+            os.unlink(temp)
+        except OSError:
+            pass
+        raise QueueError('cannot write %s: %s' % (path, _os_reason(exc)))
+
+
+def cmd_completion(args, ctx):
+    if args.names:
+        store = ctx.store()
+        names = store.queue_names() if args.names == 'queues' else \
+            store.keys_starting(args.prefix)
+        for name in names:
+            if name.startswith(args.prefix):
+                ctx.say(name)
+        return EXIT_OK
+    if args.shell not in ('bash', 'zsh'):
+        raise UsageError('SHELL: expected bash or zsh, got %r' % args.shell
+                         if args.shell else 'give the shell: bash or zsh')
+    ctx.out.write(completion_script(build_parser(out=ctx.out), args.shell))
+    return EXIT_OK
+
+
+# What completes an option's value or a positional argument, by name.
+COMPLETE_OPTION_VALUES = {'--db': 'file', '--file': 'file', '-f': 'file',
+                          '--textfile': 'file', '--cwd': 'dir', '--queue': 'queues',
+                          '--status': 'states', '--state': 'states'}
+COMPLETE_POSITIONALS = {'jobs': 'keys', 'job': 'keys', 'queue': 'queues', 'key': 'config',
+                        'shell': 'shells'}
+
+
+def _completion_paths(parser):
+    """[(path, options, {option taking a value: kind}, positional kind, one
+    positional only, sub-commands)] for every (sub)command of an argparse parser.
+    A path is 'worker/start'; the top level is ''."""
+    import argparse
+    found = []
+
+    def walk(p, path):
+        options, values, positional, single, names = [], {}, None, True, []
+        for action in p._actions:
+            if action.help == argparse.SUPPRESS:
+                continue
+            if isinstance(action, argparse._SubParsersAction):
+                for name, sub in action.choices.items():
+                    names.append(name)
+                    walk(sub, path + [name])
+            elif action.option_strings:
+                options += action.option_strings
+                if action.nargs != 0:
+                    values.update((o, COMPLETE_OPTION_VALUES.get(o, 'none'))
+                                  for o in action.option_strings)
+            elif positional is None:
+                positional = COMPLETE_POSITIONALS.get(action.dest)
+                single = action.nargs in (None, '?')
+        found.append(('/'.join(path), options, values, positional, single, names))
+    walk(parser, [])
+    return found
+
+
+BASH_COMPLETION = r'''# %(shell)s completion for queuectl, generated from its parser by:
+#   queuectl completion %(shell)s
+%(preamble)s_queuectl_names() {    # queue names or job keys, from the database
+    local IFS=$'\n'
+    COMPREPLY=($("${COMP_WORDS[0]}" "${_queuectl_db[@]}" completion --names "$1" \
+                 --prefix "$cur" 2>/dev/null))
+}
+_queuectl() {
+    local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD-1]}
+    local where= w i skip= npos=0
+    _queuectl_db=()
+    COMPREPLY=()
+    for ((i = 1; i < COMP_CWORD; i++)); do
+        w=${COMP_WORDS[i]}
+        if [ -n "$skip" ]; then
+            [ "$skip" = db ] && _queuectl_db=(--db "$w")
+            skip=
+        elif [[ $w == -* ]]; then
+            case "$where:$w" in
+                *:--db) skip=db ;;
+%(value_options)s) skip=1 ;;
+            esac
+        else
+            case "$where" in
+%(parents)s) where=${where:+$where/}$w ;;
+                *) npos=$((npos + 1)) ;;
+            esac
+        fi
+    done
+    case "$where:$prev" in
+%(file_values)s) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+%(dir_values)s) COMPREPLY=($(compgen -d -- "$cur")); return ;;
+%(queue_values)s) _queuectl_names queues; return ;;
+%(state_values)s) COMPREPLY=($(compgen -W "%(states)s" -- "$cur")); return ;;
+%(other_values)s) return ;;
+    esac
+    if [[ $cur == -* ]]; then
+        case "$where" in
+%(options)s
+        esac
+        return
+    fi
+    case "$where" in
+%(names)s
+%(positionals)s
+    esac
+}
+complete -F _queuectl queuectl queuectl.py
+'''
+
+
+def completion_script(parser, shell):
+    """A bash completion script generated from the parser; for zsh, the same
+    function run by zsh's bash completion emulation (bashcompinit)."""
+    paths = _completion_paths(parser)
+    indent = ' ' * 16
+
+    def case(patterns):
+        return indent + '|'.join(sorted(set(patterns))) if patterns else indent + '__none__'
+
+    def words(items):
+        return ' '.join(sorted(set(items)))
+    values = dict((kind, []) for kind in ('file', 'dir', 'queues', 'states', 'none'))
+    options, names, positionals = [], [], []
+    kinds = {'keys': '_queuectl_names keys', 'queues': '_queuectl_names queues',
+             'config': 'COMPREPLY=($(compgen -W "%s" -- "$cur"))'
+                       % words(k for k, _, _, _ in CONFIG_KEYS),
+             'shells': 'COMPREPLY=($(compgen -W "bash zsh" -- "$cur"))'}
+    for path, opts, value_opts, positional, single, subs in paths:
+        label = path or '""'
+        for option, kind in value_opts.items():
+            if option != '--db':
+                values[kind].append('%s:%s' % (path, option))
+        options.append('%s%s) COMPREPLY=($(compgen -W "%s" -- "$cur")) ;;'
+                       % (indent, label, words(opts)))
+        if subs:
+            names.append('%s%s) COMPREPLY=($(compgen -W "%s" -- "$cur")) ;;'
+                         % (indent, label, words(subs)))
+        elif positional:
+            guard = '[ "$npos" -eq 0 ] && ' if single else ''
+            positionals.append('%s%s) %s%s ;;' % (indent, label, guard, kinds[positional]))
+    any_value = [p for kind in values for p in values[kind]]
+    return BASH_COMPLETION % {
+        'shell': shell, 'states': ' '.join(STATES),
+        'preamble': 'autoload -U +X bashcompinit && bashcompinit\n' if shell == 'zsh' else '',
+        'value_options': case(any_value),
+        'parents': case(p or '""' for p, _, _, _, _, subs in paths if subs),
+        'file_values': case(values['file'] + ['*:--db']), 'dir_values': case(values['dir']),
+        'queue_values': case(values['queues']), 'state_values': case(values['states']),
+        'other_values': case(values['none']), 'options': '\n'.join(options),
+        'names': '\n'.join(names), 'positionals': '\n'.join(positionals)}
+
+
 # -- DLQ, cancel, wait, pause, prune ---------------------------------------
 
 def _check_ids_or_all(args):
@@ -4470,16 +5552,21 @@ def cmd_cancel(args, ctx):
     code = EXIT_OK
     for ref in args.jobs:
         try:
-            job = store.cancel(ref, time.time())
+            job = cancel_job(store, ref, grace)
         except (JobNotFound, InvalidTransition) as exc:
             ctx.error(exc)
             code = EXIT_FAILURE
             continue
-        if job['state'] == 'processing' and \
-                parse_worker_label(job['worker'])[0] == this_host():
-            _stop_cancelled(job, grace)
         ctx.say('Cancelled job %d' % job['id'])
     return code
+
+
+def cancel_job(store, ref, grace):
+    """Cancel a job; a running one on this host is stopped too. Returns the job."""
+    job = store.cancel(ref, time.time())
+    if job['state'] == 'processing' and parse_worker_label(job['worker'])[0] == this_host():
+        _stop_cancelled(job, grace)
+    return job
 
 
 def _stop_cancelled(job, grace):
@@ -4661,6 +5748,8 @@ def cmd_config(args, ctx):
     key = normalize_key(args.key)
     if args.action == 'get':
         value = ctx.config[key]
+        if value is None:
+            value = ''
         if key == 'db_path':
             value = db_path_and_source(getattr(args, 'db', None), ctx.config)[0]
         ctx.say(json_text(value) if args.json else str(value))
@@ -4695,6 +5784,7 @@ HANDLERS = {
     'logs': cmd_logs, 'status': cmd_status, 'worker': cmd_worker, 'dlq': cmd_dlq,
     'cancel': cmd_cancel, 'wait': cmd_wait, 'pause': cmd_pause, 'resume': cmd_pause,
     'prune': cmd_prune, 'config': cmd_config, 'requeue': cmd_requeue, 'limit': cmd_limit,
+    'top': cmd_top, 'metrics': cmd_metrics, 'completion': cmd_completion,
 }
 
 

@@ -36,6 +36,91 @@ slow = unittest.skipUnless(os.environ.get('QUEUECTL_SLOW_TESTS') == '1',
                            'slow tier: make test-slow (QUEUECTL_SLOW_TESTS=1)')
 
 
+# The schema of version 1 (queuectl 1.0.0), as it shipped: migration tests
+# build a database of that version and open it with this queuectl.
+V1_RUNNABLE = "state IN ('pending', 'failed') AND blocked = 0"
+
+V1_SCHEMA = (
+    """CREATE TABLE jobs (
+        id          INTEGER PRIMARY KEY AUTOINCREMENT,
+        key         TEXT UNIQUE,
+        command     TEXT NOT NULL,
+        state       TEXT NOT NULL DEFAULT 'pending',
+        queue       TEXT NOT NULL DEFAULT 'default',
+        priority    INTEGER NOT NULL DEFAULT 0,
+        attempts    INTEGER NOT NULL DEFAULT 0,
+        max_retries INTEGER NOT NULL,
+        run_at      REAL NOT NULL,
+        blocked     INTEGER NOT NULL DEFAULT 0,
+        timeout     REAL,
+        cwd         TEXT NOT NULL,
+        env         TEXT,
+        created_at  REAL NOT NULL,
+        updated_at  REAL NOT NULL,
+        started_at  REAL,
+        finished_at REAL,
+        exit_code   INTEGER,
+        last_error  TEXT,
+        worker      TEXT,
+        owner       TEXT,
+        lease_until REAL,
+        pgid        INTEGER,
+        run_id      INTEGER
+    )""",
+    # Claim: per queue, highest priority first, then earliest run time, then id.
+    "CREATE INDEX jobs_ready ON jobs(queue, priority DESC, run_at) WHERE " + V1_RUNNABLE,
+    # The next scheduled time, for an idle worker's sleep.
+    "CREATE INDEX jobs_due ON jobs(run_at) WHERE " + V1_RUNNABLE,
+    # Counting by state and queue, listing by state, recovery of 'processing'.
+    "CREATE INDEX jobs_state ON jobs(state, queue)",
+    """CREATE TABLE deps (
+        job_id    INTEGER NOT NULL,
+        parent_id INTEGER NOT NULL,
+        PRIMARY KEY (job_id, parent_id)
+    ) WITHOUT ROWID""",
+    "CREATE INDEX deps_parent ON deps(parent_id, job_id)",
+    """CREATE TABLE runs (
+        id          INTEGER PRIMARY KEY,
+        job_id      INTEGER NOT NULL,
+        attempt     INTEGER NOT NULL,
+        worker      TEXT,
+        started_at  REAL NOT NULL,
+        finished_at REAL,
+        exit_code   INTEGER,
+        error       TEXT
+    )""",
+    "CREATE INDEX runs_job ON runs(job_id, id)",
+    """CREATE TABLE workers (
+        id         TEXT PRIMARY KEY,
+        role       TEXT NOT NULL,
+        host       TEXT NOT NULL,
+        pid        INTEGER NOT NULL,
+        proc_start TEXT,
+        pool_pid   INTEGER,
+        queues     TEXT,
+        detached   INTEGER NOT NULL DEFAULT 0,
+        started_at REAL NOT NULL,
+        heartbeat  REAL NOT NULL,
+        wake_signal INTEGER
+    )""",
+    # Every queue a job was ever added to. paused: 1 paused, 0 running, NULL
+    # as the row '*' says (`pause` without a queue pauses all, new ones too).
+    """CREATE TABLE queues (
+        name   TEXT PRIMARY KEY,
+        paused INTEGER
+    ) WITHOUT ROWID""",
+)
+
+
+def make_version_1_database(path):
+    with contextlib.closing(sqlite3.connect(path)) as conn:
+        for statement in V1_SCHEMA:
+            conn.execute(statement)
+        conn.execute('PRAGMA user_version=1')
+        conn.commit()
+    return path
+
+
 class QueuectlTestCase(unittest.TestCase):
     """A private QUEUECTL_HOME, an in-process CLI runner and subprocess helpers."""
 
@@ -2745,14 +2830,7 @@ class TestRerunnable(FlowTestCase):
         self.assertEqual(self.ok('logs', '1', '--attempt', '1'), '')
 
     def test_a_version_1_database_migrates_and_keeps_its_logs_where_they_are(self):
-        with contextlib.closing(sqlite3.connect(self.db_path)) as conn:
-            for statement in queuectl.SCHEMA:
-                if 'meta' in statement:
-                    continue
-                conn.execute(statement.replace(',\n        base_env    TEXT', '')
-                             .replace(',\n        max_running INTEGER', ''))
-            conn.execute('PRAGMA user_version=1')
-            conn.commit()
+        make_version_1_database(self.db_path)
         self.add('echo kept')
         self.burst(1)
         self.assertTrue(os.path.exists(self.path('queue.logs', '1.1.log')))
@@ -3032,6 +3110,501 @@ class TestInstall(QueuectlTestCase):
 
 
 ########################################################################
+# Operating it: metrics, top, a service unit, completion, logs -f, hooks
+########################################################################
+
+METRIC_NAME = re.compile(r'^[a-zA-Z_:][a-zA-Z0-9_:]*$')
+METRIC_SAMPLE = re.compile(r'^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})? (\S+)(?: (-?\d+))?$')
+METRIC_LABEL = re.compile(r'([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\\n]|\\[\\"n])*)"(,|$)')
+
+
+def parse_exposition(test, text):
+    """Check text against the Prometheus text format 0.0.4 and return
+    ({(sample name, ((label, value), ...)): value}, {family: type})."""
+    test.assertTrue(text.endswith('\n'), 'the exposition must end with a newline')
+    samples, types, done, family = {}, {}, set(), None
+    for line in text[:-1].split('\n'):
+        if line.startswith('#'):
+            words = line.split(' ', 3)
+            if len(words) >= 3 and words[1] in ('HELP', 'TYPE'):
+                test.assertRegex(words[2], METRIC_NAME)
+                if words[1] == 'TYPE':
+                    test.assertNotIn(words[2], types, 'second TYPE line for ' + words[2])
+                    test.assertIn(words[3], ('counter', 'gauge', 'histogram', 'summary',
+                                             'untyped'))
+                    types[words[2]] = words[3]
+                if words[2] != family:
+                    test.assertNotIn(words[2], done, 'family %s is split up' % words[2])
+                    done.add(family)
+                    family = words[2]
+            continue
+        match = METRIC_SAMPLE.match(line)
+        test.assertTrue(match, 'not a sample line: %r' % line)
+        name, label_text, value = match.group(1), match.group(2) or '', match.group(3)
+        owner = re.sub(r'_(bucket|sum|count)$', '', name) \
+            if types.get(re.sub(r'_(bucket|sum|count)$', '', name)) == 'histogram' else name
+        test.assertEqual(owner, family, 'sample %s outside its family (TYPE first)' % name)
+        labels, rest = [], label_text
+        while rest:
+            label = METRIC_LABEL.match(rest)
+            test.assertTrue(label, 'bad labels in %r' % line)
+            labels.append((label.group(1), label.group(2)))
+            rest = rest[label.end():]
+        key = (name, tuple(sorted(labels)))
+        test.assertNotIn(key, samples, 'duplicate series %r' % (key,))
+        samples[key] = float(value)
+        if types[family] == 'counter':
+            test.assertTrue(name.endswith('_total'), 'counter %s without _total' % name)
+    for family, kind in types.items():
+        if kind != 'histogram':
+            continue
+        series = {}
+        for (name, labels), value in samples.items():
+            if name == family + '_bucket':
+                rest = tuple(l for l in labels if l[0] != 'le')
+                series.setdefault(rest, []).append((float(dict(labels)['le']), value))
+        for rest, buckets in series.items():
+            counts = [v for _, v in sorted(buckets)]
+            test.assertEqual(counts, sorted(counts), 'buckets of %s not cumulative' % family)
+            test.assertEqual(sorted(buckets)[-1][0], float('inf'))
+            test.assertEqual(counts[-1], samples[(family + '_count', rest)])
+            test.assertIn((family + '_sum', rest), samples)
+    return samples, types
+
+
+def series(name, **labels):
+    """The key of a sample in parse_exposition's result."""
+    return name, tuple(sorted(labels.items()))
+
+
+class TestMetrics(QueuectlTestCase):
+
+    def metrics(self):
+        return parse_exposition(self, self.ok('metrics'))[0]
+
+    def test_metrics_parse_and_their_counters_survive_prune(self):
+        self.add('--key', 'ok', 'true')
+        self.add('--max-retries', '1', 'exit 3')
+        self.add('--queue', 'later', '--delay', '1h', 'true')
+        self.ok('cancel', self.ok('add', '-q', 'sleep 1').strip())
+        self.burst(1)
+        got = self.metrics()
+        finished = dict((dict(labels)['outcome'], value) for (name, labels), value
+                        in got.items() if name == 'queuectl_jobs_finished_total'
+                        and dict(labels)['queue'] == 'default')
+        self.assertEqual(finished, {'completed': 1, 'dead': 1, 'cancelled': 1})
+        self.assertEqual(got[series('queuectl_job_retries_total', queue='default')], 1)
+        self.assertEqual(got[series('queuectl_jobs_added_total', queue='default')], 3)
+        self.assertEqual(got[series('queuectl_jobs_added_total', queue='later')], 1)
+        self.assertEqual(got[series('queuectl_job_duration_seconds_count', queue='default')],
+                         3)                                          # three attempts ran
+        self.assertEqual(got[series('queuectl_job_wait_seconds_count', queue='default')], 3)
+        self.assertLess(got[series('queuectl_job_duration_seconds_sum', queue='default')], 5)
+        self.assertEqual(got[series('queuectl_jobs', queue='later', state='pending')], 1)
+        self.assertEqual(got[series('queuectl_dlq_jobs')], 1)
+        self.assertEqual(got[series('queuectl_workers')], 0)
+        self.ok('pause', 'later')
+        self.ok('prune')
+        self.ok('prune', '--status', 'dead')
+        again = self.metrics()
+        self.assertEqual(again[series('queuectl_jobs', queue='default', state='completed')], 0)
+        self.assertEqual(again[series('queuectl_queue_paused', queue='later')], 1)
+        for key, value in got.items():
+            if key[0].endswith(('_total', '_bucket', '_sum', '_count')):
+                self.assertEqual(again[key], value, '%s changed after prune' % (key,))
+        # No job id or command in any label.
+        self.assertEqual(set(l for _, labels in again for l, _ in labels),
+                         set(['queue', 'state', 'outcome', 'le']))
+
+    def test_textfile_is_written_atomically_and_readable_by_node_exporter(self):
+        self.add('true')
+        target = self.path('metrics', 'queuectl.prom')
+        os.mkdir(self.path('metrics'))
+        self.assertEqual(self.ok('metrics', '--textfile', target), '')
+        with open(target) as handle:
+            samples, _ = parse_exposition(self, handle.read())
+        self.assertEqual(samples[series('queuectl_jobs', queue='default', state='pending')], 1)
+        self.assertEqual(stat.S_IMODE(os.stat(target).st_mode), 0o644)
+        self.assertEqual(os.listdir(self.path('metrics')), ['queuectl.prom'])   # no temp file
+        err = self.fails(1, 'metrics', '--textfile', self.path('missing', 'x.prom'))
+        self.assertRegex(err, r'^queuectl: error: cannot write .*x\.prom: No such file')
+
+    def test_triggers_count_a_lost_worker_and_an_upgrade_keeps_the_old_jobs_counted(self):
+        # A v1 database with finished jobs, upgraded on open.
+        conn = sqlite3.connect(make_version_1_database(self.db_path))
+        conn.executemany(
+            "INSERT INTO jobs (command, state, max_retries, run_at, cwd, created_at, updated_at)"
+            " VALUES ('true', ?, 3, 0, '/', 0, 0)", [('completed',), ('completed',), ('dead',)])
+        conn.execute("INSERT INTO queues (name) VALUES ('default')")
+        conn.commit()
+        conn.close()
+        store = queuectl.Store(self.db_path)
+        self.addCleanup(store.close)
+        now = time.time()
+        store.add_jobs([queuectl.build_spec({'command': 'true'}, queuectl.Config(self.env),
+                                            now, cwd=self.home)], now)
+        job = store.claim('w1', 'h:1', 30)
+        lost = queuectl.PoolWrite('finish', job, state='failed', delay=1, error='worker lost')
+        self.assertEqual(store.pool_round([lost], (), 30), ([True], []))
+        got = self.metrics()
+        d = {'queue': 'default'}
+        self.assertEqual(got[series('queuectl_jobs_finished_total', outcome='completed', **d)],
+                         2)
+        self.assertEqual(got[series('queuectl_jobs_added_total', **d)], 4)
+        self.assertEqual(got[series('queuectl_jobs_lost_total', **d)], 1)
+        self.assertEqual(got[series('queuectl_job_retries_total', **d)], 1)
+        self.assertEqual(got[series('queuectl_job_duration_seconds_bucket', le='0.25', **d)], 1)
+        self.assertEqual(got[series('queuectl_job_duration_seconds_count', **d)], 1)
+        self.assertLess(got[series('queuectl_job_duration_seconds_sum', **d)], 0.25)
+
+
+def strip_terminal_codes(data):
+    """The text a curses program wrote, escape sequences replaced by spaces."""
+    text = re.sub(rb'\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b[()][0-9A-Za-z]|\x1b[=>78]', b' ', data)
+    return text.decode('utf-8', 'replace')
+
+
+class Terminal(object):
+    """A program on a pseudo-terminal of a given size; what it writes is kept."""
+
+    def __init__(self, test, argv, env, size=(30, 110)):
+        import fcntl
+        import struct
+        import termios
+        self.fcntl, self.struct, self.termios = fcntl, struct, termios
+        self.master, slave = os.openpty()
+        self.resize(*size, fd=slave)
+        self.proc = subprocess.Popen(argv, stdin=slave, stdout=slave, stderr=slave, env=env,
+                                     cwd=test.home, start_new_session=True)
+        test.procs.append(self.proc)
+        os.close(slave)
+        self.data = b''
+        self.test = test
+
+    def resize(self, lines, columns, fd=None):
+        self.fcntl.ioctl(self.master if fd is None else fd, self.termios.TIOCSWINSZ,
+                         self.struct.pack('HHHH', lines, columns, 0, 0))
+
+    def read(self):
+        import select
+        while select.select([self.master], [], [], 0)[0]:
+            try:
+                chunk = os.read(self.master, 65536)
+            except OSError:
+                break
+            if not chunk:
+                break
+            self.data += chunk
+        return strip_terminal_codes(self.data)
+
+    def wait_for(self, *texts):
+        """Wait until every text was written after this call began."""
+        start = len(self.data)
+
+        def shown():
+            self.read()
+            screen = strip_terminal_codes(self.data[start:])
+            return all(text in screen for text in texts)
+        self.test.wait_until(shown, timeout=15, what='%s on the screen' % ' and '.join(texts))
+
+    def press(self, key):
+        os.write(self.master, key)
+
+    def close(self):
+        os.close(self.master)
+
+
+class TestTop(ReliabilityCase):
+
+    def test_top_once_shows_queues_the_running_job_and_recent_results(self):
+        self.add('--max-retries', '0', 'echo done')
+        self.add('--max-retries', '0', '--key', 'slow', 'sleep 30')
+        self.add('--queue', 'emails', '--delay', '1h', 'true')
+        pool = self.pool(1)
+        self.wait_state('slow', 'processing')
+        out = self.ok('top', '--once')
+        self.assertIn('\nWorkers: 1 active in 1 pool   Jobs: 1 pending, 1 running, 0 failed, '
+                      '0 in DLQ\nFinished, all time: 1 completed, 0 dead, 0 cancelled\n', out)
+        self.assertRegex(out, r'\ndefault +0 +1 +0 +0 +0 +- +running\n')
+        self.assertRegex(out, r'\nemails +1 +0 +1 +0 +0 +- +running\n')
+        self.assertRegex(out, r'\n2 +slow +default +[^ ]+:%d +[\d.]+m?s +1/1 +sleep 30\n'
+                         % self.worker_rows(pool_pid=pool.pid)[0][0])
+        self.assertRegex(out, r'\n1 +1 +\d\d:\d\d:\d\d +[\d.]+m?s +ok +completed +echo done\n')
+        self.ok('cancel', 'slow')
+        self.stop_pool(pool)
+
+    def test_top_in_a_terminal_shows_the_queues_and_p_pauses_the_selected_one(self):
+        try:
+            import curses
+            with open(os.devnull, 'w') as null:
+                curses.setupterm('xterm', null.fileno())
+        except Exception as exc:                    # no curses, or no terminfo for xterm
+            self.skipTest('curses cannot drive an xterm here: %s' % exc)
+        self.add('--queue', 'emails', 'true')
+        self.add('--queue', 'zzz', '--delay', '1h', 'true')
+        env = dict(self.env, TERM='xterm', COLUMNS='', LINES='')
+        term = Terminal(self, [sys.executable, SCRIPT, 'top', '--interval', '0.2'], env)
+        self.addCleanup(term.close)
+        term.wait_for('Queues (2)', 'emails', 'zzz', 'q quit')
+        term.press(b'p')                                # the first queue is selected
+        term.wait_for('Paused queue emails')
+        self.assertEqual(json.loads(self.ok('status', '--json'))['queues']['emails']['paused'],
+                         True)
+        term.press(b'\x1bOB')                           # down (keypad mode): the next queue
+        term.press(b'p')
+        term.wait_for('Paused queue zzz')
+        term.resize(8, 40)
+        term.proc.send_signal(signal.SIGWINCH)
+        term.wait_for('terminal too small')
+        term.resize(30, 110)
+        term.proc.send_signal(signal.SIGWINCH)
+        term.wait_for('Queues (2)')
+        term.press(b'q')
+        self.assertEqual(term.proc.wait(timeout=10), 0, term.read())
+        self.assertNotIn('Traceback', term.read())
+        self.assertEqual(queuectl.Store(self.db_path).pause_rows(), {'emails': 1, 'zzz': 1})
+
+    def test_top_keys_retry_a_dlq_job_cancel_after_confirmation_and_pause_its_queue(self):
+        dead = self.add('--max-retries', '0', 'exit 3')
+        done = self.add('true')
+        self.burst(1)
+        args = type('Args', (), {'db': None})()
+        ctx = queuectl.Context(args, io.StringIO(), io.StringIO(), self.env)
+        self.addCleanup(ctx.close)
+        view = queuectl.TopView(ctx, ctx.store())
+        view.refresh()
+        view.key('tab')
+        view.key('tab')                                  # the Recent pane
+        recent = [run['job_id'] for run in view.items()[2]]
+        for _ in range(recent.index(dead)):
+            view.key('down')
+        selected = [text for text, style in view.lines(100, 30) if style == 'select']
+        self.assertEqual(len(selected), 1)
+        self.assertRegex(selected[0], r'^%d +1 .* exit status 3 +dead +exit 3' % dead)
+        view.key('r')
+        self.assertEqual(view.message, 'Requeued job %d from the DLQ' % dead)
+        self.assertEqual(self.state(dead), 'pending')
+        view.key('up' if recent.index(done) < recent.index(dead) else 'down')
+        view.key('c')
+        self.assertEqual(view.message, 'Cancel job %d? Press y to confirm.' % done)
+        view.key('n')                                    # anything but y: nothing happens
+        view.key('c')
+        view.key('y')
+        self.assertEqual(view.message, 'error: job %d is already completed' % done)
+        view.key('p')                                    # the selected job's queue
+        self.assertEqual(view.message, 'Paused queue default')
+        self.assertEqual(view.key('q'), 'quit')
+
+    def test_top_reads_as_much_of_the_database_at_20000_jobs_as_at_40000(self):
+        steps = []
+        for _ in range(2):
+            self.ok('add', '--stdin', '--delay', '1d', stdin='true\n' * 20000)
+            store = queuectl.Store(self.db_path)
+            self.addCleanup(store.close)
+            count = [0, 0]
+            for index, read in enumerate((lambda: store.top_snapshot(time.time()),
+                                          store.status_snapshot)):
+                store.conn.set_progress_handler(lambda i=index: count.__setitem__(
+                    i, count[i] + 1), 100)
+                read()
+                store.conn.set_progress_handler(None, 0)
+            steps.append(count)
+        (top1, status1), (top2, status2) = steps
+        self.assertLess(top2, top1 * 1.1, 'top read more at 40000 jobs: %s' % steps)
+        self.assertGreater(status2, status1 * 1.8, 'the measurement cannot tell: %s' % steps)
+        self.assertLess(top2, status2, steps)
+
+
+class TestServiceUnit(ReliabilityCase):
+
+    def unit(self, *argv, **kwargs):
+        text = self.ok('worker', 'unit', *argv, **kwargs)
+        settings = {}
+        for line in text.splitlines():
+            key, sep, value = line.partition('=')
+            if sep and not line.startswith('#'):
+                settings.setdefault(key, []).append(value)
+        return text, settings
+
+    def test_the_unit_runs_a_pool_that_a_stop_of_the_main_pid_lets_finish_its_job(self):
+        import shlex
+        text, unit = self.unit('--count', '1')
+        self.assertEqual((unit['KillMode'], unit['Restart'], unit['TimeoutStopSec']),
+                         (['mixed'], ['on-failure'], ['infinity']))
+        argv = shlex.split(unit['ExecStart'][0])
+        self.assertEqual(argv[:2], [sys.executable, os.path.realpath(SCRIPT)])
+        self.assertEqual(argv[2:], ['--db', self.db_path, 'worker', 'start', '--count', '1'])
+        env = dict(shlex.split(line)[0].split('=', 1) for line in unit['Environment'])
+        self.assertEqual(env['QUEUECTL_CONFIG'], self.path('config.json'))
+        self.assertEqual(env['QUEUECTL_KILL_GRACE'], '1')         # the settings in effect
+        self.assertNotIn('QUEUECTL_HOME', env)                   # --db says where
+        job_id = self.add('touch started; sleep 1; touch done')
+        proc = subprocess.Popen(argv, env=env, cwd='/', stdin=subprocess.DEVNULL,
+                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                                start_new_session=True)
+        self.procs.append(proc)
+        self.wait_until(lambda: os.path.exists(self.path('started')), what='job started')
+        os.kill(proc.pid, signal.SIGTERM)                        # KillMode=mixed: main pid
+        self.assertEqual(proc.wait(timeout=20), 0)
+        self.assertTrue(os.path.exists(self.path('done')))
+        self.assertEqual(self.state(job_id), 'completed')
+        grace = dict(self.env, QUEUECTL_SHUTDOWN_GRACE='60')
+        self.assertEqual(self.unit(env=grace)[1]['TimeoutStopSec'], ['91'])   # 60 + 1 + 30
+
+    def test_systemd_analyze_verifies_the_unit(self):
+        import shutil
+        if not shutil.which('systemd-analyze'):
+            self.skipTest('systemd-analyze not found')
+        path = self.path('queuectl-test.service')
+        with open(path, 'w') as handle:
+            handle.write(self.unit('--count', '2', '--queue', 'emails')[0])
+        proc = subprocess.run(['systemd-analyze', 'verify', path], stdout=subprocess.PIPE,
+                              stderr=subprocess.STDOUT, timeout=60)
+        output = proc.stdout.decode('utf-8', 'replace')
+        self.assertEqual(proc.returncode, 0, output)
+        self.assertNotIn('queuectl-test.service', output)
+
+
+class TestCompletion(QueuectlTestCase):
+
+    def complete(self, shell, lines):
+        """Run the completion function in `shell` for each command line in lines
+        (the last word is being completed); returns the candidates per line."""
+        import shutil
+        if not shutil.which(shell):
+            self.skipTest('%s not found' % shell)
+        bin_dir = self.path('bin')
+        if not os.path.isdir(bin_dir):
+            os.mkdir(bin_dir)
+        with open(os.path.join(bin_dir, 'queuectl'), 'w') as handle:
+            handle.write('#!/bin/sh\nexec "%s" "%s" "$@"\n' % (sys.executable, SCRIPT))
+        os.chmod(os.path.join(bin_dir, 'queuectl'), 0o755)
+        script = self.path('completion.' + shell)
+        with open(script, 'w') as handle:
+            handle.write(self.ok('completion', shell))
+        calls = ''.join('c %s ""\n' % line if line.endswith(' ') else 'c %s\n' % line
+                        for line in lines)
+        setup = ('autoload -U +X compinit && compinit -u\nsource %s\nemulate sh -c \'%s\'\n'
+                 if shell == 'zsh' else 'source %s\n%s')
+        body = ('c() { COMP_WORDS=("$@"); COMP_CWORD=$((${#COMP_WORDS[@]} - 1)); '
+                'COMPREPLY=(); _queuectl; echo "${COMPREPLY[*]}"; }\n' + calls)
+        env = dict(self.env, PATH=bin_dir + os.pathsep + os.environ.get('PATH', ''))
+        proc = subprocess.run([shell, '-c', setup % (script, body)], env=env, cwd=self.home,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=60)
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        return [line.split() for line in proc.stdout.decode().splitlines()]
+
+    LINES = ['queuectl wo', 'queuectl worker st', 'queuectl --db x.db worker start --', 'queuectl pause ',
+             'queuectl list --status f', 'queuectl config get max-r', 'queuectl show ',
+             'queuectl add --timeout ', 'queuectl completion ']
+
+    def test_bash_completes_commands_options_queues_and_keys_from_the_parser(self):
+        self.add('--queue', 'emails', '--key', 'deploy-1', 'true')
+        got = self.complete('bash', self.LINES)
+        self.assertEqual(got, [['worker'], ['start', 'stop'],
+                               ['--another', '--burst', '--count', '--db', '--detach', '--help', '--queue'],
+                               ['emails'], ['failed'], [], ['deploy-1'], [], ['bash', 'zsh']])
+        self.assertIn('max_retries', self.complete('bash', ['queuectl config get '])[0])
+
+    def test_zsh_runs_the_same_completion_through_bashcompinit(self):
+        self.add('--queue', 'emails', '--key', 'deploy-1', 'true')
+        got = self.complete('zsh', ['queuectl worker ', 'queuectl pause ', 'queuectl show '])
+        self.assertEqual(got, [['list', 'start', 'stop', 'unit'], ['emails'], ['deploy-1']])
+
+    def test_completion_needs_a_known_shell(self):
+        self.assertIn("expected bash or zsh, got 'fish'", self.fails(2, 'completion', 'fish'))
+        self.assertIn('give the shell', self.fails(2, 'completion'))
+
+
+class TestFollowMany(ReliabilityCase):
+
+    def test_logs_follow_of_several_jobs_and_of_every_job_prefix_each_line(self):
+        gate = self.path('go')
+        first = self.add('echo a1; while [ ! -e %s ]; do sleep 0.05; done; echo a2' % gate)
+        second = self.add('echo b1; echo b2')
+        several = self.spawn_drained('logs', '-f', str(first), str(second))
+        every = self.spawn_drained('logs', '-f')
+        time.sleep(0.3)                               # both followers are polling
+        pool = self.pool(2)
+        self.wait_until(lambda: '[%d] a1' % first in every.out.text(), what='a1 followed')
+        third = self.add('printf "c1\\nno newline"')
+        open(gate, 'w').close()
+        self.assertEqual(several.wait(timeout=20), 0, several.err.text())
+        text = several.out.join()
+        lines = text.splitlines()
+        for job_id, output in ((first, ['a1', 'a2']), (second, ['b1', 'b2'])):
+            mine = [l[len('[%d] ' % job_id):] for l in lines if l.startswith('[%d] ' % job_id)]
+            self.assertRegex(mine[0], r'^=== job %d attempt 1: started' % job_id)
+            self.assertEqual(mine[1:-1], output)
+            self.assertRegex(mine[-1], r'^=== exit status 0 after')
+        self.assertEqual(len(lines), 8, text)
+        self.wait_until(lambda: '[%d] no newline\n[%d] ===' % (third, third) in every.out.text(),
+                        what='the job added later followed too')
+        self.assertIn('[%d] c1\n' % third, every.out.text())
+        self.assertIn('[%d] a2\n' % first, every.out.text())
+        self.assertIsNone(every.poll())               # follows until interrupted
+        self.stop_pool(pool)
+        self.assertIn('--attempt needs exactly one job',
+                      self.fails(2, 'logs', str(first), str(second), '--attempt', '1'))
+        self.assertIn('give a job id', self.fails(2, 'logs'))
+
+
+class TestNotifications(ReliabilityCase):
+
+    def test_on_finish_runs_for_dead_jobs_with_the_job_in_its_environment(self):
+        self.ok('config', 'set', 'on_finish', 'env | grep ^QUEUECTL_JOB_ | sort > '
+                '%s/hook.$QUEUECTL_JOB_ID; exit 3' % self.home)
+        dead = self.add('--max-retries', '0', '--key', 'backup', 'echo disk full; exit 7')
+        fine = self.add('true')
+        log = self.burst(1)
+        self.wait_until(lambda: os.path.exists(self.path('hook.%d' % dead)), what='hook ran')
+        self.wait_until(lambda: self.read_file('hook.%d' % dead).endswith('\n'), what='hook')
+        self.assertEqual(self.read_file('hook.%d' % dead).splitlines(), [
+            'QUEUECTL_JOB_ATTEMPTS=1', 'QUEUECTL_JOB_COMMAND=echo disk full; exit 7',
+            'QUEUECTL_JOB_ERROR=exit status 7: disk full', 'QUEUECTL_JOB_EXIT_CODE=7',
+            'QUEUECTL_JOB_ID=%d' % dead, 'QUEUECTL_JOB_KEY=backup',
+            'QUEUECTL_JOB_QUEUE=default', 'QUEUECTL_JOB_STATE=dead'])
+        self.assertFalse(os.path.exists(self.path('hook.%d' % fine)))    # dead only
+        self.assertRegex(log, r'queuectl\[\d+\] WARNING on_finish for job %d failed: exit '
+                              r'status 3\n' % dead)
+        self.assertEqual(self.job(dead)['state'], 'dead')                # unchanged
+
+    def test_a_slow_hook_does_not_hold_up_the_pool(self):
+        self.ok('config', 'set', 'on_finish_states', 'all')
+        self.ok('config', 'set', 'on_finish', 'sleep 2; echo $QUEUECTL_JOB_STATE > '
+                '%s/hook.$QUEUECTL_JOB_ID' % self.home)
+        ids = [self.add('--max-retries', '1', 'exit 1'), self.add('true')]
+        started = time.monotonic()
+        with open(self.path('pool.log'), 'w') as log:
+            proc = subprocess.Popen([sys.executable, SCRIPT, 'worker', 'start', '--count', '1',
+                                     '--burst'], env=self.env, stdin=subprocess.DEVNULL,
+                                    stdout=log, stderr=log, start_new_session=True)
+            self.procs.append(proc)
+            self.assertEqual(proc.wait(timeout=20), 0)
+        # Three hooks of 2 s each: waiting for them would take 6 s or more.
+        self.assertLess(time.monotonic() - started, 3.9, 'the pool waited for its hooks')
+        self.assertEqual([self.state(i) for i in ids], ['dead', 'completed'])
+        self.wait_until(lambda: os.path.exists(self.path('hook.%d' % ids[1])), timeout=10,
+                        what='hook of the completed job')
+        self.wait_until(lambda: self.read_file('hook.%d' % ids[0]) == 'dead\n', timeout=10,
+                        what='the last hook of the failing job')
+
+    def test_hook_states_are_validated(self):
+        self.assertIn('expected a comma-separated list of completed, failed, dead, or all',
+                      self.fails(2, 'config', 'set', 'on_finish_states', 'done'))
+        self.assertEqual(self.ok('config', 'set', 'on-finish-states', 'dead, completed'),
+                         'Set on_finish_states = completed,dead\n')
+        self.assertEqual(self.ok('config', 'get', 'on_finish'), '\n')
+
+    def read_file(self, name):
+        try:
+            with open(self.path(name)) as handle:
+                return handle.read()
+        except OSError:
+            return ''
+
+
+########################################################################
 # Portability: the SQLite 3.15 floor, index use
 ########################################################################
 
@@ -3121,6 +3694,8 @@ class TestPortability(QueuectlTestCase):
         store.next_due(now)
         store.has_work_in_flight()
         store.status_snapshot()
+        store.top_snapshot(now, ended=[1, 2])
+        store.metrics_snapshot(now)
         store.conn.set_trace_callback(None)
         checked = 0
         for sql in statements:
@@ -3133,7 +3708,18 @@ class TestPortability(QueuectlTestCase):
                 if re.search(r'^SCAN (TABLE )?jobs\b', step):
                     self.assertIn('INDEX', step, 'full scan of jobs in: %s\n%s' % (sql, plan))
             checked += 1
-        self.assertGreaterEqual(checked, 5)
+        self.assertGreaterEqual(checked, 15)
+
+    def test_generated_schema_uses_nothing_newer_than_sqlite_3_15(self):
+        statements = queuectl.SCHEMA + sum(queuectl.MIGRATIONS.values(), ())
+        self.assertIn('CREATE TRIGGER metrics_claimed', ' '.join(statements))
+        for statement in statements:
+            flat = statement
+            while re.search(r'\([^()]*\)', flat):
+                flat = re.sub(r'\([^()]*\)', '', flat)
+            for pattern, since in NEWER_SQL:
+                self.assertIsNone(re.search(pattern, flat if 'UPDATE' in pattern else statement,
+                                            re.I), 'SQL needs SQLite %s: %s' % (since, statement))
 
 
 def load_tests(loader, tests, pattern):
