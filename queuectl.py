@@ -62,6 +62,8 @@ MAX_DURATION = 100 * 365 * 86400    # seconds; longer durations are refused
 PGID_RECORD_AFTER = 0.05            # seconds a job runs before its pgid is written
 BURST_POLL_FIRST = 0.001            # seconds; a --burst worker waiting on others' jobs
 BURST_POLL_MAX = 0.05               # polls this often, then backs off to this
+LOST_ERROR = 'worker lost'          # a failed attempt whose worker died under it
+TALLY_FLUSH = 1.0                   # seconds a pool keeps metrics counts before writing them
 RESPAWN_FIRST = 0.05                # seconds before restarting a worker that died
 RESPAWN_MAX = 2.0                   # twice in a row, doubling up to this
 TOP_COUNT_CAP = 10000               # `top` counts at most this many jobs per cell
@@ -531,40 +533,10 @@ SCHEMA = (
 )
 
 
-def _bump_sql(name, label, seconds=None):
-    """Trigger statements counting one event in the metrics row (name, NEW.queue,
-    label), and adding `seconds` to its total: INSERT OR IGNORE, then UPDATE
-    (SQLite 3.15 has no upsert)."""
-    return ("INSERT OR IGNORE INTO metrics (name, queue, label) VALUES ('%s', NEW.queue, %s); "
-            "UPDATE metrics SET count = count + 1%s WHERE name = '%s' AND queue = NEW.queue "
-            "AND label = %s; " % (name, label, (', total = total + %s' % seconds)
-                                  if seconds else '', name, label))
-
-
-def _observe_sql(name, seconds):
-    """Trigger statements counting `seconds` in histogram `name`: one row per bucket,
-    labelled with its upper bound, holds the count and total of its observations."""
-    bucket = "CASE %s ELSE '+Inf' END" % ' '.join(
-        "WHEN %s <= %s THEN '%s'" % (seconds, b, b) for b in METRIC_BUCKETS)
-    return _bump_sql(name, bucket, seconds)
-
-
-def _metrics_trigger(name, event, when, body):
-    return 'CREATE TRIGGER %s AFTER %s ON jobs FOR EACH ROW %sBEGIN %sEND' % (
-        name, event, ('WHEN %s ' % when) if when else '', body)
-
-
-# Counters and histograms for `metrics`, kept by triggers on jobs: every code
-# path that changes a job's state is counted, whoever wrote it, in the same
-# transaction; `prune` deletes jobs, not counts. A claim stamps started_at and
-# every state change updated_at, which give the two durations. (Adds are
-# counted by the add functions, once per batch: a trigger per inserted row
-# made `add --stdin` of 100,000 lines 70% slower.)
-STATE_CHANGE = 'UPDATE OF state'
-WAIT_SECONDS = 'MAX(0.0, COALESCE(NEW.started_at, NEW.updated_at, 0) - OLD.run_at)'
-RUN_SECONDS = 'MAX(0.0, NEW.updated_at - COALESCE(OLD.started_at, NEW.updated_at))'
-METRICS_SCHEMA = (
-    """CREATE TABLE metrics (
+# Counters and histograms for `metrics`: one row per (name, queue, label),
+# holding a count and a total of seconds. Store counts state changes where
+# they happen (see Store._tally); `prune` deletes jobs, not counts.
+METRICS_SCHEMA = ("""CREATE TABLE metrics (
         name  TEXT NOT NULL,
         queue TEXT NOT NULL,
         label TEXT NOT NULL,
@@ -572,21 +544,6 @@ METRICS_SCHEMA = (
         total REAL NOT NULL DEFAULT 0,
         PRIMARY KEY (name, queue, label)
     ) WITHOUT ROWID""",
-    _metrics_trigger('metrics_claimed', STATE_CHANGE,
-                     "NEW.state = 'processing' AND OLD.state != 'processing'",
-                     _observe_sql('wait', WAIT_SECONDS)),
-    _metrics_trigger('metrics_ran', STATE_CHANGE,
-                     "OLD.state = 'processing' AND NEW.state IN ('completed', 'failed', 'dead')",
-                     _observe_sql('run', RUN_SECONDS)),
-    _metrics_trigger('metrics_finished', STATE_CHANGE,
-                     "OLD.state != NEW.state AND NEW.state IN ('completed', 'dead', 'cancelled')",
-                     _bump_sql('finished', 'NEW.state')),
-    _metrics_trigger('metrics_retried', STATE_CHANGE,
-                     "OLD.state = 'processing' AND NEW.state = 'failed'",
-                     _bump_sql('retries', "''")),
-    _metrics_trigger('metrics_lost', STATE_CHANGE,
-                     "OLD.state = 'processing' AND NEW.state IN ('failed', 'dead') "
-                     "AND NEW.last_error = 'worker lost'", _bump_sql('lost', "''")),
 )
 SCHEMA += METRICS_SCHEMA
 
@@ -720,6 +677,9 @@ class Store(object):
                 path = MEMORY_DB
         self.path = path
         self.verb = 'write' if create else 'read'   # what failed, for messages
+        self.tallies = {}            # metrics counts not written yet: (name, queue, label)
+        self.tally_every = 0.0       # seconds between writes of them (a pool: TALLY_FLUSH)
+        self.tally_due = 0.0
         try:
             # timeout=0: no SQLite busy handler (it sleeps 1 ms and more, or whole
             # seconds where built without usleep); _retry backs off from 0.2 ms.
@@ -737,6 +697,12 @@ class Store(object):
             raise
 
     def close(self):
+        """Write counts still held (a pool's), then close."""
+        if self.tallies:
+            try:
+                self.transaction(self._flush_tallies)
+            except StoreError:
+                pass
         self.conn.close()
 
     def __enter__(self):
@@ -790,11 +756,15 @@ class Store(object):
     def _run_tx(self, mode, fn, args):
         self.verb = 'write' if mode == 'IMMEDIATE' else 'read'
         self.conn.execute('BEGIN ' + mode)
+        held = dict(self.tallies)
         try:
             result = fn(*args)
+            if self.tallies and time.monotonic() >= self.tally_due:
+                self._flush_tallies()
             self.conn.execute('COMMIT')
             return result
         except BaseException:
+            self.tallies = held             # counts of a rolled-back transaction go too
             if self.conn.in_transaction:
                 self.conn.execute('ROLLBACK')
             raise
@@ -837,6 +807,46 @@ class Store(object):
     def checkpoint(self):
         """Move the WAL into the database without waiting for readers."""
         self._retry(lambda: self.conn.execute('PRAGMA wal_checkpoint(PASSIVE)').fetchall())
+
+    # -- metrics: counts kept where states change --------------------------
+    #
+    # A state change adds to self.tallies; the transaction that made it writes
+    # them, except in a pool (tally_every > 0): it writes its counts at most
+    # once per tally_every seconds, so a busy pool pays no SQL per job for its
+    # metrics, and a pool killed with -9 loses at most that long of counts.
+
+    def _tally(self, name, queue, label='', seconds=0.0, count=1):
+        key = (name, queue, label)
+        held = self.tallies.get(key, (0, 0.0))
+        self.tallies[key] = (held[0] + count, held[1] + seconds)
+
+    def _observe(self, name, queue, seconds):
+        """One observation of a duration histogram ('wait' or 'run')."""
+        seconds = max(0.0, seconds)
+        bucket = next((b for b in METRIC_BUCKETS if seconds <= float(b)), '+Inf')
+        self._tally(name, queue, bucket, seconds)
+
+    def _flush_tallies(self):
+        for (name, queue, label), (count, total) in sorted(self.tallies.items()):
+            self.conn.execute('INSERT OR IGNORE INTO metrics (name, queue, label) '
+                              'VALUES (?, ?, ?)', (name, queue, label))
+            self.conn.execute('UPDATE metrics SET count = count + ?, total = total + ? '
+                              'WHERE name = ? AND queue = ? AND label = ?',
+                              (count, total, name, queue, label))
+        self.tallies = {}
+        self.tally_due = time.monotonic() + self.tally_every
+
+    def _count_end(self, job, state, now, error=None):
+        """Count a job's move to state (from processing: an attempt's end)."""
+        queue = job['queue']
+        if job['state'] == 'processing' and state in ('completed', 'failed', 'dead'):
+            self._observe('run', queue, now - (job['started_at'] or now))
+            if state == 'failed':
+                self._tally('retries', queue)
+            if error == LOST_ERROR:
+                self._tally('lost', queue)
+        if state in FINISHED_STATES:
+            self._tally('finished', queue, state)
 
     # -- adding jobs ----------------------------------------------------
 
@@ -965,14 +975,8 @@ class Store(object):
         return self.transaction(insert)
 
     def _count_added(self, counts):
-        """Count added jobs per queue for `metrics`: once per batch here, where a
-        trigger would cost every row of a batch add (state changes are counted by
-        the triggers of METRICS_SCHEMA)."""
         for queue, n in counts.items():
-            self.conn.execute("INSERT OR IGNORE INTO metrics (name, queue, label) "
-                              "VALUES ('added', ?, '')", (queue,))
-            self.conn.execute("UPDATE metrics SET count = count + ? WHERE name = 'added' "
-                              "AND queue = ? AND label = ''", (n, queue))
+            self._tally('added', queue, count=n)
 
     def _remember_queues(self, names):
         self.conn.executemany('INSERT OR IGNORE INTO queues (name) VALUES (?)',
@@ -1157,6 +1161,7 @@ class Store(object):
         claim = dict(attempts=job['attempts'] + 1, owner=owner, worker=label,
                      lease_until=now + lease, started_at=now, finished_at=None, run_id=run_id)
         self._move(job['id'], 'processing', now, {}, **claim)
+        self._observe('wait', job['queue'], now - job['run_at'])
         job.update(claim, state='processing', updated_at=now, pgid=None, attempt=runs + 1)
         return job
 
@@ -1189,6 +1194,7 @@ class Store(object):
                           last_error=write.error):
             return False
         self._end_run(job['run_id'], now, write.exit_code, write.error)
+        self._count_end(dict(job, state='processing'), write.state, now, write.error)
         self._after_state_change(job['id'], write.state, now)
         return True
 
@@ -1252,13 +1258,13 @@ class Store(object):
         """Claimed jobs, each with its owner's registration (host, pid: None if gone)."""
         return self.snapshot(lambda: _named(self.conn.execute(
             "SELECT j.id, j.key, j.queue, j.command, j.owner, j.attempts, j.max_retries, "
-            "j.lease_until, j.pgid, "
+            "j.started_at, j.lease_until, j.pgid, "
             "j.run_id, COALESCE(r.attempt, j.attempts), j.worker, w.host, w.pid, w.proc_start FROM jobs j "
             "LEFT JOIN runs r ON r.id = j.run_id LEFT JOIN workers w ON w.id = j.owner "
             "WHERE j.state = 'processing'"),
             ('id', 'key', 'queue', 'command', 'owner', 'attempts', 'max_retries',
-             'lease_until', 'pgid', 'run_id', 'attempt', 'worker', 'host', 'pid',
-             'proc_start')))
+             'started_at', 'lease_until', 'pgid', 'run_id', 'attempt', 'worker', 'host',
+             'pid', 'proc_start')))
 
     def _next_runnable(self, now, queues):
         """The job to run next (as a dict) from these queues, or None: highest
@@ -1357,6 +1363,11 @@ class Store(object):
                 "ON p.id = d.parent_id WHERE d.job_id = jobs.id AND p.state != 'completed') "
                 "WHERE id IN (%s)" % _placeholders(chunk), chunk)
 
+    def _job_row(self, job_id, columns):
+        """Some columns of one job, as a dict."""
+        return _named([self.conn.execute('SELECT %s FROM jobs WHERE id = ?' % columns,
+                                         (job_id,)).fetchone()], columns.split(', '))[0]
+
     def _children(self, parent_id):
         return [r[0] for r in self.conn.execute(
             'SELECT job_id FROM deps WHERE parent_id = ?', (parent_id,))]
@@ -1387,6 +1398,7 @@ class Store(object):
             child, reason = todo.pop()
             if self._move(child, 'dead', now, {'state': 'pending'}, last_error=reason,
                           finished_at=now):
+                self._count_end(self._job_row(child, 'state, queue, started_at'), 'dead', now)
                 todo += [(c, 'dependency %d dead' % child) for c in self._children(child)]
 
     # -- DLQ, cancel, prune ---------------------------------------------
@@ -1488,6 +1500,7 @@ class Store(object):
             if job['state'] not in UNFINISHED_STATES:
                 raise InvalidTransition('job %d is already %s' % (job['id'], job['state']))
             self._move(job['id'], 'cancelled', now, {}, finished_at=now, last_error='cancelled')
+            self._count_end(job, 'cancelled', now)
             if job['state'] == 'processing':
                 self._end_run(job['run_id'], now, None, 'cancelled')
                 pools = _named(self.conn.execute(
@@ -2508,11 +2521,10 @@ VERDICT_EXITED = 'exited'             # ran to its end (or could not start): err
 VERDICT_INTERRUPTED = 'interrupted'   # killed by a cold stop: back to pending, not charged
 VERDICT_UNSTARTED = 'unstarted'       # handed back before it started
 VERDICT_LOST = 'lost'                 # the claim was cancelled or recovered: result void
-LOST_ERROR = 'worker lost'
 
 # The job fields a worker needs.
 JOB_MESSAGE_FIELDS = ('id', 'command', 'cwd', 'env', 'timeout', 'owner', 'run_id', 'attempt',
-                      'attempts', 'max_retries', 'base_env', 'key', 'queue')
+                      'attempts', 'max_retries', 'base_env', 'key', 'queue', 'started_at')
 
 
 def send_message(fd, message):
@@ -2897,7 +2909,7 @@ class Supervisor(object):
         import signal
         self._install_signals()
         ensure_private_dir(self.settings.logs_dir)
-        self.store = Store(self.settings.db_path)
+        self._open_store()
         try:
             self.writes.append(PoolWrite('register', row=registration(
                 self.id, 'pool', os.getpid(), None, self.settings.queues, self.detached,
@@ -3163,7 +3175,12 @@ class Supervisor(object):
             for _ in range(count):
                 self._fork_worker()
         finally:
-            self.store = Store(self.settings.db_path)
+            self._open_store()
+
+    def _open_store(self):
+        """The pool's one connection; it writes metrics counts once a second."""
+        self.store = Store(self.settings.db_path)
+        self.store.tally_every = TALLY_FLUSH
 
     def _fork_worker(self):
         """Fork one worker. Signals stay blocked across the fork, so none is
