@@ -1488,12 +1488,11 @@ class TestShutdown(ReliabilityCase):
         self.assert_integrity()
 
 
-def _adopted_zombies(known):
-    """Zombie children of this process that it did not start itself."""
-    me = os.getpid()
+def proc_children(parent):
+    """(pid, state) of every child of a process, zombies included (Linux /proc scan)."""
     found = []
     for entry in os.listdir('/proc'):
-        if not entry.isdigit() or int(entry) in known:
+        if not entry.isdigit():
             continue
         try:
             with open('/proc/%s/stat' % entry, 'rb') as handle:
@@ -1501,9 +1500,15 @@ def _adopted_zombies(known):
         except OSError:
             continue
         fields = data[data.rindex(b')') + 2:].split()
-        if fields[0] == b'Z' and int(fields[1]) == me:
-            found.append(int(entry))
+        if int(fields[1]) == parent:
+            found.append((int(entry), fields[0]))
     return found
+
+
+def _adopted_zombies(known):
+    """Zombie children of this process that it did not start itself."""
+    return [pid for pid, state in proc_children(os.getpid())
+            if state == b'Z' and pid not in known]
 
 
 def pid_alive_not_zombie(pid):
@@ -1537,19 +1542,7 @@ def kill_quietly(pid):
 
 def child_pids(parent):
     """Live (non-zombie) children of a process (Linux /proc scan)."""
-    found = []
-    for entry in os.listdir('/proc'):
-        if not entry.isdigit():
-            continue
-        try:
-            with open('/proc/%s/stat' % entry, 'rb') as handle:
-                data = handle.read()
-        except OSError:
-            continue
-        fields = data[data.rindex(b')') + 2:].split()
-        if int(fields[1]) == parent and fields[0] not in (b'Z', b'X'):
-            found.append(int(entry))
-    return found
+    return [pid for pid, state in proc_children(parent) if state not in (b'Z', b'X')]
 
 
 @unittest.skipUnless(LINUX, 'reads /proc')
