@@ -59,6 +59,8 @@ CLIENT_POLL = 0.05                  # seconds between checks in wait, logs -f
 WAL_SIZE_LIMIT = 64 * 1024 * 1024   # bytes the WAL is truncated to after a checkpoint
 READ_CHUNK = 65536                  # bytes per read of a job's output pipe
 MAX_DURATION = 100 * 365 * 86400    # seconds; longer durations are refused
+GATHER_AFTER = 0.002               # seconds: results of jobs sent this recently ...
+GATHER_WAIT = 0.001                # ... are waited for this long, to commit them together
 PGID_RECORD_AFTER = 0.05            # seconds a job runs before its pgid is written
 BURST_POLL_FIRST = 0.001            # seconds; a --burst worker waiting on others' jobs
 BURST_POLL_MAX = 0.05               # polls this often, then backs off to this
@@ -2511,9 +2513,12 @@ def registration(worker_id, role, pid, pool_pid=None, queues=(), detached=False,
 #                         {"op": "stop"}   finish the job in hand, then exit
 #                         {"op": "kill"}   kill the job in hand, report it, exit
 #                         {"op": "drop", "run": R}   run R is no longer ours: kill it
-#   worker -> supervisor: {"op": "started", "run": R, "pgid": P}
+#   worker -> supervisor: {"op": "started", "run": R, "pgid": P}   (a job that
+#                          ran PGID_RECORD_AFTER: most jobs are done sooner)
 #                         {"op": "done", "run": R, "verdict": V, "exit": N,
 #                          "error": E, "took": S}
+# A job's message is one write; whether a dead worker had read it is told by
+# the bytes still unread in its pipe (the supervisor keeps the read end too).
 # A worker reads no database and parses no argv; the supervisor never runs a job.
 
 # What became of a run, in a worker's 'done' message.
@@ -2528,15 +2533,27 @@ JOB_MESSAGE_FIELDS = ('id', 'command', 'cwd', 'env', 'timeout', 'owner', 'run_id
 
 
 def send_message(fd, message):
-    """Write one message; False if the other end is gone."""
+    """Write one message; returns its size in bytes, 0 if the other end is gone."""
     import json
     data = (json.dumps(message, separators=(',', ':')) + '\n').encode()
+    size = len(data)
     try:
         while data:
             data = data[os.write(fd, data):]
-        return True
+        return size
     except OSError:
-        return False
+        return 0
+
+
+def unread_bytes(fd):
+    """Bytes written to a pipe and not read yet (fd: its read end)."""
+    import fcntl
+    import struct
+    import termios
+    try:
+        return struct.unpack('i', fcntl.ioctl(fd, termios.FIONREAD, b'\0\0\0\0'))[0]
+    except OSError:
+        return 0
 
 
 class MessageReader(object):
@@ -2687,9 +2704,6 @@ class Worker(object):
         except SpawnError as exc:
             capture.close()
             return self._report(job, VERDICT_EXITED, None, str(exc), 0.0)
-        if not self.orphan:
-            send_message(self.out_fd, {'op': 'started', 'run': job['run_id'],
-                                       'pgid': child.pgid})
         verdict, error = self._supervise(child, job)
         last_line = child.close()
         if capture.error:
@@ -2708,9 +2722,11 @@ class Worker(object):
         limit = job['timeout'] if job['timeout'] is not None else settings.job_timeout
         deadline = child.started + limit if limit else None     # 0: no limit
         next_beat = child.started + settings.heartbeat
+        started_at = child.started + PGID_RECORD_AFTER       # then say its pgid
         while True:
             self.log.flush()
-            wake_at = next_beat if deadline is None else min(next_beat, deadline)
+            wake_at = min(next_beat, started_at if deadline is None else
+                          min(deadline, started_at))
             self._wait(wake_at - time.monotonic(), child)
             if child.exited:                # its own result stands, whatever came with it
                 break
@@ -2722,6 +2738,11 @@ class Worker(object):
             elif deadline is not None and now >= deadline:
                 verdict = (VERDICT_EXITED, 'timed out after %s' % format_seconds(limit))
             else:
+                if now >= started_at:
+                    started_at = float('inf')
+                    if not self.orphan:
+                        send_message(self.out_fd, {'op': 'started', 'run': job['run_id'],
+                                                   'pgid': child.pgid})
                 if now >= next_beat:
                     next_beat = now + settings.heartbeat
                     self._renew_as_orphan()
@@ -2852,19 +2873,29 @@ def worker_main(settings, worker_id, ctl_fd, out_fd):
 
 class Slot(object):
     """The supervisor's view of one worker process."""
-    __slots__ = ('pid', 'id', 'label', 'ctl', 'reader', 'job', 'pgid', 'pgid_at',
-                 'registered')
+    __slots__ = ('pid', 'id', 'label', 'ctl', 'ctl_r', 'reader', 'job', 'pgid', 'sent',
+                 'job_sent', 'dispatched', 'registered')
 
-    def __init__(self, pid, worker_id, ctl, reader):
+    def __init__(self, pid, worker_id, ctl, ctl_r, reader):
         self.pid = pid
         self.id = worker_id
         self.label = '%s:%d' % (this_host(), pid)
         self.ctl = ctl                  # supervisor -> worker
+        self.ctl_r = ctl_r              # its read end, kept: what did the worker read?
         self.reader = reader            # worker -> supervisor
         self.job = None                 # the job sent to it, until its outcome arrives
-        self.pgid = None                # the job's process group, once it started
-        self.pgid_at = None             # when to record that pgid (if still running)
+        self.pgid = None                # the job's process group, once said
+        self.sent = 0                   # bytes written down ctl in all
+        self.job_sent = 0               # ... up to the start of the job's message
+        self.dispatched = 0.0           # monotonic time the job was sent
         self.registered = False
+
+    def send(self, message):
+        self.sent += send_message(self.ctl, message)
+
+    def read_its_job(self):
+        """Whether the worker read (some of) the message of the job it holds."""
+        return self.sent - unread_bytes(self.ctl_r) > self.job_sent
 
 
 STOP_WARM = 'warm'      # no new claims; running jobs finish
@@ -2954,6 +2985,8 @@ class Supervisor(object):
             for slot in list(self.slots.values()):
                 if slot.reader.fd in ready:
                     self._handle(slot, slot.reader.read())
+            if self.writes:
+                self._gather(select)
             self._reap()
             now = time.monotonic()
             self._check_grace(now)
@@ -2962,7 +2995,6 @@ class Supervisor(object):
                 self._heartbeat(now)
             if self.check_claims:
                 self._check_claims()
-            self._queue_pgids(now)
             self._sync(now)
             if self.settings.burst and not self.stopping and self._drained():
                 self._stop(STOP_WARM, quiet=True)
@@ -2977,7 +3009,6 @@ class Supervisor(object):
             times.append(min(self.respawns))
         if self.blocked:
             times.append(self.blocked[1])
-        times += [s.pgid_at for s in self.slots.values() if s.pgid_at is not None]
         if not self.stopping and self._idle():
             times.append(self.next_look)
         if self.warm_since and self.settings.shutdown_grace and self.stopping != STOP_COLD:
@@ -3010,6 +3041,18 @@ class Supervisor(object):
         elif self.stop_requests and not before:
             self._stop(STOP_WARM)
 
+    def _gather(self, select):
+        """Results are in: wait a moment for those of jobs dispatched just now,
+        which short jobs are about to send, so that one transaction records
+        them all (group commit). Jobs that run longer are not waited for."""
+        soon = time.monotonic() - GATHER_AFTER
+        fds = [s.reader.fd for s in self.slots.values()
+               if s.job is not None and s.dispatched > soon and not s.reader.closed]
+        if fds:
+            for fd in select.select(fds, [], [], GATHER_WAIT)[0]:
+                slot = next(s for s in self.slots.values() if s.reader.fd == fd)
+                self._handle(slot, slot.reader.read())
+
     def _handle(self, slot, messages):
         """Take in a worker's messages about the job it holds."""
         for message in messages:
@@ -3018,9 +3061,9 @@ class Supervisor(object):
                 continue
             if message['op'] == 'started':
                 slot.pgid = message['pgid']
-                slot.pgid_at = time.monotonic() + PGID_RECORD_AFTER
+                self.writes.append(PoolWrite('pgid', job, pgid=slot.pgid))
                 continue
-            slot.job = slot.pgid_at = None
+            slot.job = None
             self.look = True
             if message['verdict'] == VERDICT_LOST:
                 self.log.warning('job %d attempt %d: no longer ours (cancelled or recovered); '
@@ -3028,14 +3071,6 @@ class Supervisor(object):
                 continue
             self.crashes = 0
             self.writes.append(outcome_write(job, message, self.settings))
-
-    def _queue_pgids(self, now):
-        """Record the process group of jobs that run long enough to be worth it
-        (cancel and recovery find the others through /proc)."""
-        for slot in self.slots.values():
-            if slot.pgid_at is not None and now >= slot.pgid_at:
-                slot.pgid_at = None
-                self.writes.append(PoolWrite('pgid', slot.job, pgid=slot.pgid))
 
     # -- the database --------------------------------------------------------
 
@@ -3114,12 +3149,12 @@ class Supervisor(object):
         self.next_look = now + wait
 
     def _dispatch(self, slot, job):
-        slot.job, slot.pgid, slot.pgid_at = job, None, None
+        slot.job, slot.pgid, slot.job_sent = job, None, slot.sent
+        slot.dispatched = time.monotonic()
         self.log.info('job %d attempt %d started: %s', job['id'], job['attempt'],
                       shorten(job['command'], 120))
         # A worker that died meanwhile: its reaping hands the job back.
-        send_message(slot.ctl, {'op': 'run',
-                                'job': dict((f, job[f]) for f in JOB_MESSAGE_FIELDS)})
+        slot.send({'op': 'run', 'job': dict((f, job[f]) for f in JOB_MESSAGE_FIELDS)})
 
     def _heartbeat(self, now):
         """Renew the leases of running jobs, recover other pools' lost jobs,
@@ -3148,7 +3183,7 @@ class Supervisor(object):
     def _drop_lost(self, held):
         for slot in self.slots.values():
             if slot.job is not None and slot.job['run_id'] not in held:
-                send_message(slot.ctl, {'op': 'drop', 'run': slot.job['run_id']})
+                slot.send({'op': 'drop', 'run': slot.job['run_id']})
 
     def _drained(self):
         """--burst: nothing running here, nothing to claim, nothing in flight."""
@@ -3205,10 +3240,9 @@ class Supervisor(object):
             return
         finally:
             signal.pthread_sigmask(signal.SIG_UNBLOCK, pool_signals())
-        os.close(ctl_r)
         os.close(out_w)
         os.set_blocking(out_r, False)
-        self.slots[pid] = Slot(pid, worker_id, ctl_w, MessageReader(out_r))
+        self.slots[pid] = Slot(pid, worker_id, ctl_w, ctl_r, MessageReader(out_r))
         self.writes.append(PoolWrite('register', row=registration(
             worker_id, 'worker', pid, os.getpid(), self.settings.queues)))
 
@@ -3231,11 +3265,11 @@ class Supervisor(object):
             if slot is None:
                 continue
             self._handle(slot, slot.reader.read_all())     # what it said before it died
-            os.close(slot.ctl)
-            os.close(slot.reader.fd)
-            self.writes.append(PoolWrite('unregister', row=slot.id))
             if slot.job is not None:
                 self._hand_back(slot)
+            for fd in (slot.ctl, slot.ctl_r, slot.reader.fd):
+                os.close(fd)
+            self.writes.append(PoolWrite('unregister', row=slot.id))
             code = _status_to_returncode(status)
             if code != 0:
                 self.log.warning('worker %d died (%s)', pid, describe_exit(code))
@@ -3246,11 +3280,11 @@ class Supervisor(object):
                 self.respawns.append(time.monotonic())
 
     def _hand_back(self, slot):
-        """A dead worker's job: a failed attempt ('worker lost') if it started,
-        else back to pending, not charged. Its processes are killed first."""
+        """A dead worker's job: a failed attempt ('worker lost') if the worker
+        read it, else back to pending, not charged. Its processes are killed first."""
         job = slot.job
         found = stop_claim(slot.id, job['run_id'], slot.pgid, 0)
-        if slot.pgid is not None or found:
+        if slot.read_its_job() or found:
             self.writes.append(lost_write(job, self.settings, 'its worker died'))
         else:
             self.writes.append(PoolWrite('release', job, started=False,
@@ -3289,7 +3323,7 @@ class Supervisor(object):
         self.stopping = kind
         self.respawns = []
         for slot in self.slots.values():
-            send_message(slot.ctl, {'op': 'kill' if kind == STOP_COLD else 'stop'})
+            slot.send({'op': 'kill' if kind == STOP_COLD else 'stop'})
 
     def _check_grace(self, now):
         grace = self.settings.shutdown_grace
