@@ -1325,9 +1325,9 @@ class TestWorkerDeath(ReliabilityCase):
 class TestShutdown(ReliabilityCase):
 
     def test_workers_of_a_vanished_supervisor_finish_their_job_then_exit(self):
-        job_id = self.add('sleep 1; touch finished')
+        job_id = self.add('touch started; sleep 1; touch finished')
         pool = self.start_pool(1)
-        self.wait_state(job_id, 'processing')
+        self.wait_until(lambda: os.path.exists(self.path('started')), what='job started')
         [(worker_pid, _, _)] = self.worker_rows(pool_pid=pool.pid)
         os.kill(pool.pid, signal.SIGKILL)
         pool.wait()
