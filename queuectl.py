@@ -61,6 +61,7 @@ READ_CHUNK = 65536                  # bytes per read of a job's output pipe
 MAX_DURATION = 100 * 365 * 86400    # seconds; longer durations are refused
 GATHER_AFTER = 0.002               # seconds: results of jobs sent this recently ...
 GATHER_WAIT = 0.001                # ... are waited for this long, to commit them together
+OUTBOX_RETRY = 0.01                # seconds between writes to a worker whose pipe was full
 PGID_RECORD_AFTER = 0.05            # seconds a job runs before its pgid is written
 BURST_POLL_FIRST = 0.001            # seconds; a --burst worker waiting on others' jobs
 BURST_POLL_MAX = 0.05               # polls this often, then backs off to this
@@ -2532,21 +2533,25 @@ JOB_MESSAGE_FIELDS = ('id', 'command', 'cwd', 'env', 'timeout', 'owner', 'run_id
                       'attempts', 'max_retries', 'base_env', 'key', 'queue', 'started_at')
 
 
-def send_message(fd, message):
-    """Write one message; returns its size in bytes, 0 if the other end is gone."""
+def encode_message(message):
     import json
-    data = (json.dumps(message, separators=(',', ':')) + '\n').encode()
-    size = len(data)
+    return (json.dumps(message, separators=(',', ':')) + '\n').encode()
+
+
+def send_message(fd, message):
+    """Write one message (a worker's report); False if the other end is gone."""
+    data = encode_message(message)
     try:
         while data:
             data = data[os.write(fd, data):]
-        return size
+        return True
     except OSError:
-        return 0
+        return False
 
 
 def unread_bytes(fd):
-    """Bytes written to a pipe and not read yet (fd: its read end)."""
+    """Bytes written to a pipe and not read yet (fd: its read end, which must
+    still be open: a pipe's last reader takes the unread bytes with it)."""
     import fcntl
     import struct
     import termios
@@ -2627,7 +2632,9 @@ class Worker(object):
             if job is None:
                 break
             self._poll_messages()           # a stop or the supervisor's end may be queued
-            if self.stopping or self.orphan:
+            if job['run_id'] in self.dropped:
+                self._report(job, VERDICT_LOST, None, None, 0.0)
+            elif self.stopping or self.orphan:
                 self._report(job, VERDICT_UNSTARTED, None, None, 0.0)
             else:
                 self._run(job)
@@ -2873,29 +2880,48 @@ def worker_main(settings, worker_id, ctl_fd, out_fd):
 
 class Slot(object):
     """The supervisor's view of one worker process."""
-    __slots__ = ('pid', 'id', 'label', 'ctl', 'ctl_r', 'reader', 'job', 'pgid', 'sent',
-                 'job_sent', 'dispatched', 'registered')
+    __slots__ = ('pid', 'id', 'label', 'ctl', 'ctl_r', 'outbox', 'gone', 'reader', 'job',
+                 'pgid', 'sent', 'job_sent', 'dispatched', 'registered')
 
     def __init__(self, pid, worker_id, ctl, ctl_r, reader):
         self.pid = pid
         self.id = worker_id
         self.label = '%s:%d' % (this_host(), pid)
-        self.ctl = ctl                  # supervisor -> worker
-        self.ctl_r = ctl_r              # its read end, kept: what did the worker read?
+        self.ctl = ctl                  # supervisor -> worker, non-blocking
+        self.ctl_r = ctl_r              # its read end, kept: what did a dead worker read?
+        self.outbox = b''               # what a full pipe did not take yet
+        self.gone = False               # its pipe is broken: the worker died
         self.reader = reader            # worker -> supervisor
         self.job = None                 # the job sent to it, until its outcome arrives
         self.pgid = None                # the job's process group, once said
-        self.sent = 0                   # bytes written down ctl in all
+        self.sent = 0                   # bytes queued for ctl in all
         self.job_sent = 0               # ... up to the start of the job's message
         self.dispatched = 0.0           # monotonic time the job was sent
         self.registered = False
 
     def send(self, message):
-        self.sent += send_message(self.ctl, message)
+        """Queue a message and write what the pipe takes: a worker that is stopped
+        (SIGSTOP) or dead never blocks the supervisor."""
+        data = encode_message(message)
+        self.sent += len(data)
+        self.outbox += data
+        self.flush()
+
+    def flush(self):
+        if self.gone:
+            return
+        try:
+            while self.outbox:
+                self.outbox = self.outbox[os.write(self.ctl, self.outbox):]
+        except BlockingIOError:
+            pass
+        except OSError:                 # the worker is gone: its reaping settles it
+            self.gone = True
 
     def read_its_job(self):
         """Whether the worker read (some of) the message of the job it holds."""
-        return self.sent - unread_bytes(self.ctl_r) > self.job_sent
+        read = self.sent - len(self.outbox) - unread_bytes(self.ctl_r)
+        return read > self.job_sent
 
 
 STOP_WARM = 'warm'      # no new claims; running jobs finish
@@ -2988,6 +3014,8 @@ class Supervisor(object):
             if self.writes:
                 self._gather(select)
             self._reap()
+            for slot in self.slots.values():
+                slot.flush()
             now = time.monotonic()
             self._check_grace(now)
             self._respawn_due(now)
@@ -3002,15 +3030,18 @@ class Supervisor(object):
     def _timeout(self):
         """Seconds until the next timer: heartbeat, a look at the queue, a
         respawn, a pgid to record, the end of a shutdown grace, a retry."""
-        if self.look and not self.stopping and self._idle():
+        looking = not self.stopping and self._idle()
+        if self.blocked:                # nothing is claimed before the next retry
+            looking = False
+        elif looking and self.look:
             return 0.0                  # workers were just registered
-        times = [self.next_beat]
+        times = [self.next_beat] + ([self.blocked[1]] if self.blocked else [])
         if self.respawns and not self.stopping:
             times.append(min(self.respawns))
-        if self.blocked:
-            times.append(self.blocked[1])
-        if not self.stopping and self._idle():
+        if looking:
             times.append(self.next_look)
+        if any(s.outbox and not s.gone for s in self.slots.values()):
+            times.append(time.monotonic() + OUTBOX_RETRY)
         if self.warm_since and self.settings.shutdown_grace and self.stopping != STOP_COLD:
             times.append(self.warm_since + self.settings.shutdown_grace)
         return max(0.0, min(times) - time.monotonic())
@@ -3242,6 +3273,7 @@ class Supervisor(object):
             signal.pthread_sigmask(signal.SIG_UNBLOCK, pool_signals())
         os.close(out_w)
         os.set_blocking(out_r, False)
+        os.set_blocking(ctl_w, False)           # the write end only: ctl_r is the worker's too
         self.slots[pid] = Slot(pid, worker_id, ctl_w, ctl_r, MessageReader(out_r))
         self.writes.append(PoolWrite('register', row=registration(
             worker_id, 'worker', pid, os.getpid(), self.settings.queues)))
@@ -3265,8 +3297,7 @@ class Supervisor(object):
             if slot is None:
                 continue
             self._handle(slot, slot.reader.read_all())     # what it said before it died
-            if slot.job is not None:
-                self._hand_back(slot)
+            charged = slot.job is not None and self._hand_back(slot)
             for fd in (slot.ctl, slot.ctl_r, slot.reader.fd):
                 os.close(fd)
             self.writes.append(PoolWrite('unregister', row=slot.id))
@@ -3274,7 +3305,7 @@ class Supervisor(object):
             if code != 0:
                 self.log.warning('worker %d died (%s)', pid, describe_exit(code))
                 if not self.stopping:
-                    self._crashed()
+                    self._crashed(charged)
             elif not self.stopping and not self.settings.burst:
                 self.log.warning('worker %d exited on its own; starting another', pid)
                 self.respawns.append(time.monotonic())
@@ -3284,16 +3315,23 @@ class Supervisor(object):
         read it, else back to pending, not charged. Its processes are killed first."""
         job = slot.job
         found = stop_claim(slot.id, job['run_id'], slot.pgid, 0)
-        if slot.read_its_job() or found:
+        started = slot.read_its_job() or found
+        if started:
             self.writes.append(lost_write(job, self.settings, 'its worker died'))
         else:
             self.writes.append(PoolWrite('release', job, started=False,
                                          note='never started: its worker died'))
         self.look = True
+        return started
 
-    def _crashed(self):
-        """Replace a dead worker after a growing delay; stop the pool when workers
-        keep dying without a job finishing between (they cannot work)."""
+    def _crashed(self, charged=False):
+        """Replace a dead worker, after a growing delay while workers keep dying;
+        stop the pool when they keep dying with no job finishing between (they
+        cannot work). A death under a job it started is that job's (charged as
+        `worker lost`, bounded by its retries): it is replaced, not counted."""
+        if charged:
+            self.respawns.append(time.monotonic())
+            return
         self.crashes += 1
         limit = 2 * self.count + 3
         if self.crashes >= limit:

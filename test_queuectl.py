@@ -1540,6 +1540,13 @@ def kill_quietly(pid):
 # One database session per pool: the supervisor claims and records
 ########################################################################
 
+def pool_cpu_seconds(pid):
+    """User + system CPU seconds a process used so far (Linux /proc)."""
+    with open('/proc/%d/stat' % pid, 'rb') as handle:
+        fields = handle.read().rsplit(b')', 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / float(os.sysconf('SC_CLK_TCK'))
+
+
 def child_pids(parent):
     """Live (non-zombie) children of a process (Linux /proc scan)."""
     return [pid for pid, state in proc_children(parent) if state not in (b'Z', b'X')]
@@ -1611,6 +1618,41 @@ class TestPoolSession(ReliabilityCase):
         self.burst(1)
         self.assertEqual(self.state(waiting), 'completed')
         self.assert_integrity()
+
+    def test_a_stopped_or_dead_worker_never_blocks_its_supervisor_on_a_big_job(self):
+        pool = self.pool(1)
+        [(worker_pid, _, _)] = self.worker_rows(pool_pid=pool.pid)
+        os.kill(worker_pid, signal.SIGSTOP)
+        big = self.add('--max-retries', '0', 'true ' + 'x' * 100000)    # > a pipe's 64 KB
+        self.wait_state(big, 'processing')
+        os.kill(worker_pid, signal.SIGKILL)
+        self.wait_state(big, 'completed')       # handed back unread, run by the new worker
+        self.assertEqual(self.job(big)['attempts'], 1)
+        code, log = self.stop_pool(pool)
+        self.assertEqual(code, 0, log)
+
+    def test_a_job_cancelled_before_its_worker_read_it_never_starts(self):
+        pool = self.pool(1)
+        [(worker_pid, _, _)] = self.worker_rows(pool_pid=pool.pid)
+        os.kill(worker_pid, signal.SIGSTOP)
+        job_id = self.add('touch ran')
+        self.wait_state(job_id, 'processing')
+        self.ok('cancel', str(job_id))          # wakes the pool, which drops the run
+        time.sleep(0.3)                         # (its message queues behind the job's)
+        os.kill(worker_pid, signal.SIGCONT)
+        after = self.add('touch after')
+        self.wait_state(after, 'completed')
+        self.assertFalse(os.path.exists(self.path('ran')), 'a cancelled job started')
+        code, log = self.stop_pool(pool)
+        self.assertEqual(code, 0, log)
+
+    def test_jobs_that_kill_their_worker_do_not_stop_the_pool(self):
+        bombs = [self.add('--max-retries', '2', 'kill -9 $PPID') for _ in range(2)]
+        fine = self.add('echo fine')
+        log = self.burst(1)
+        self.assertNotIn('workers keep dying', log)
+        self.assertEqual([self.state(b) for b in bombs], ['dead', 'dead'])
+        self.assertEqual(self.state(fine), 'completed')
 
     def test_an_idle_worker_does_not_stay_in_the_last_jobs_folder(self):
         folder = self.path('mounted')
@@ -1718,7 +1760,9 @@ class TestFullDisk(ReliabilityCase):
         open(self.path('go'), 'w').close()
         self.wait_until(lambda: 'cannot write the database' in pool.err.text(),
                         what='the pool says it cannot write')
+        cpu = pool_cpu_seconds(pool.pid)
         time.sleep(0.5)                         # several heartbeats and retries
+        self.assertLess(pool_cpu_seconds(pool.pid) - cpu, 0.2, 'the pool spins while blocked')
         self.assertEqual(self.row(first)['state'], 'processing')
         self.assertFalse(os.path.exists(self.path('second')), 'claimed on a full disk')
         self.assertIsNone(pool.poll())
