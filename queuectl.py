@@ -762,7 +762,7 @@ class Store(object):
         held = dict(self.tallies)
         try:
             result = fn(*args)
-            if self.tallies and time.monotonic() >= self.tally_due:
+            if self.tallies and mode == 'IMMEDIATE' and time.monotonic() >= self.tally_due:
                 self._flush_tallies()
             self.conn.execute('COMMIT')
             return result
@@ -843,11 +843,12 @@ class Store(object):
         """Count a job's move to state (from processing: an attempt's end)."""
         queue = job['queue']
         if job['state'] == 'processing' and state in ('completed', 'failed', 'dead'):
-            self._observe('run', queue, now - (job['started_at'] or now))
+            if error == LOST_ERROR:         # when it died is not known: no run time
+                self._tally('lost', queue)
+            else:
+                self._observe('run', queue, now - (job['started_at'] or now))
             if state == 'failed':
                 self._tally('retries', queue)
-            if error == LOST_ERROR:
-                self._tally('lost', queue)
         if state in FINISHED_STATES:
             self._tally('finished', queue, state)
 
@@ -1390,7 +1391,8 @@ class Store(object):
             self._kill_dependents_of(job_id, [], now)
 
     def _kill_dependents_of(self, parent_id, seeds, now):
-        """Send the waiting descendants of a dead/cancelled job to the DLQ."""
+        """Send the waiting descendants of a dead/cancelled job to the DLQ (those
+        pending, and those awaiting a retry: a requeued parent blocks them again)."""
         todo = list(seeds)
         if parent_id is not None:
             state = self.conn.execute('SELECT state FROM jobs WHERE id = ?',
@@ -1399,8 +1401,8 @@ class Store(object):
                      for c in self._children(parent_id)]
         while todo:
             child, reason = todo.pop()
-            if self._move(child, 'dead', now, {'state': 'pending'}, last_error=reason,
-                          finished_at=now):
+            if self._move(child, 'dead', now, {'state': ('pending', 'failed')},
+                          last_error=reason, finished_at=now):
                 self._count_end(self._job_row(child, 'state, queue, started_at'), 'dead', now)
                 todo += [(c, 'dependency %d dead' % child) for c in self._children(child)]
 
@@ -2785,9 +2787,10 @@ class Worker(object):
                 self.log.error('pool gone and the database cannot be opened: %s', exc)
         return self.store
 
-    def _record_as_orphan(self, job, outcome):
+    def _record_as_orphan(self, job, outcome, again=False):
         """Record an outcome through the fallback connection (fenced: recording
-        one twice, or one the supervisor recorded already, changes nothing)."""
+        one twice, or one the supervisor recorded already, changes nothing;
+        `again`: the supervisor may have, so a fenced write is not worth a line)."""
         if outcome['verdict'] == VERDICT_LOST:
             return
         store = self._fallback()
@@ -2795,8 +2798,9 @@ class Worker(object):
             return
         write = outcome_write(job, outcome, self.settings)
         try:
-            after_write(self.settings, self.log, write,
-                        store.pool_round([write], (), self.settings.lease)[0][0])
+            applied = store.pool_round([write], (), self.settings.lease)[0][0]
+            if applied or not again:
+                after_write(self.settings, self.log, write, applied)
         except StoreError as exc:
             self.log.error('job %d attempt %d: result not recorded (%s); the next pool '
                            'recovers the job', job['id'], job['attempt'], exc)
@@ -2812,7 +2816,7 @@ class Worker(object):
         """Record the last result (the supervisor may have died before it did)
         and remove this worker's registration."""
         if self.reported is not None:
-            self._record_as_orphan(*self.reported)
+            self._record_as_orphan(*self.reported, again=True)
         store = self._fallback()
         if store is not None:
             try:
@@ -5906,35 +5910,58 @@ def parse_args(argv, out=None):
         cut = argv.index('--', index)
         argv, vector = argv[:cut], argv[cut + 1:]
     name = argv[index] if index is not None else None
-    parser = build_parser(name, out)
-    try:
-        args = parser.parse_args(argv)
-    except UsageError as exc:
-        if name in ('add', 'add-command'):
-            _hint_command_options(parser, argv, index, exc)
-        raise
+    if name in ('add', 'add-command'):
+        _check_add_options(argv, index)
+    args = build_parser(name, out).parse_args(argv)
     args.command = COMMAND_ALIASES.get(args.command, args.command)
     args.vector = vector
     return args
 
 
-def _hint_command_options(parser, argv, index, exc):
-    """`add apt-get install -y nginx`: argparse takes -y for an option of add.
-    Say how to pass options to the command (UsageError), or return."""
-    words, extras = None, None
-    if str(exc).startswith('unrecognized arguments'):
-        args, extras = parser.parse_known_args(argv)
-        words = args.words
-    tail = argv[index + 1:]
-    if not words or not extras or tail.index(extras[0]) < tail.index(words[0]):
+def _options_after_command(argv, index):
+    """The options that stand after the first command word of an `add` (argv[index]
+    is 'add'), and the command words; values of add's options are skipped."""
+    takes_value = set()
+    for flags, _, kind, _, _, _ in ADD_OPTIONS:
+        if kind != 'flag':
+            takes_value.update(flags)
+    longs = [f for f in takes_value if f.startswith('--')]
+    words, after = [], []
+    tail = iter(argv[index + 1:])
+    for word in tail:
+        if not word.startswith('-') or word == '-':
+            words.append(word)
+            continue
+        if words:
+            after.append(word)
+        name = word.split('=', 1)[0]
+        if '=' in word:
+            continue
+        if name.startswith('--'):
+            needs = [f for f in longs if f.startswith(name)]
+            value = len(needs) == 1 or name in takes_value
+        else:
+            value = ('-' + name[-1:]) in takes_value
+        if value:
+            next(tail, None)
+    return after, words
+
+
+def _check_add_options(argv, index):
+    """`add df -h`, `add git pull --quiet`: options after several command words
+    (or --help after any) may be the command's; refuse to guess (exit 2).
+    After one command word (`add "CMD" --max-retries 3`) they are add's."""
+    after, words = _options_after_command(argv, index)
+    helps = [o for o in after if o in ('-h', '--help') or (len(o) > 2 and '--help'.startswith(o))]
+    if not (helps or (after and len(words) > 1)):
         return
-    command = tail[tail.index(words[0]):]
+    command = argv[argv.index(words[0], index + 1):]
     quoted = shell_join([' '.join(command)])
-    ways = ('quote it: queuectl add %s, or ' % quoted) if quoted != shell_join(command) \
-        and shell_join(command) == ' '.join(command) else ''
-    raise UsageError('%s (read as options of add); to pass options to the command, %sput '
-                     'it after --: queuectl add -- %s' % (exc, ways, shell_join(command)),
-                     exc.usage)
+    raise UsageError('%s after the command words: add\'s options go before the command; '
+                     'to pass %s to the command, quote it: queuectl add %s, or put it after '
+                     '--: queuectl add -- %s' % (' '.join((helps or after)[:3]),
+                                                'it' if len(after) == 1 else 'them', quoted,
+                                                shell_join(command)))
 
 
 def main(argv=None, env=None, out=None, err=None):

@@ -2185,6 +2185,23 @@ class TestDependencies(FlowTestCase):
         self.assertEqual(self.read('order'), 'b\nc\n')
         self.assertEqual(self.ok('dlq', 'list'), 'The DLQ is empty.\n')
 
+    def test_a_child_awaiting_a_retry_goes_to_the_dlq_when_its_requeued_parent_dies(self):
+        flag = self.path('parent-ok')
+        open(flag, 'w').close()
+        parent = self.add('--max-retries', '0', '--key', 'p', 'test -e %s' % flag)
+        child = self.add('--after', 'p', '--max-retries', '3', 'exit 1')
+        pool = self.spawn('worker', 'start', '--count', '1',
+                          env={'QUEUECTL_BACKOFF_BASE': '60'})
+        self.wait_state(child, 'failed')               # its retry is a minute away
+        pool.send_signal(signal.SIGTERM)
+        self.assertEqual(pool.wait(timeout=15), 0)
+        os.unlink(flag)
+        self.ok('requeue', 'p')                        # the child waits for it again
+        self.burst(1)                                  # the parent dies this time
+        self.assertEqual(self.state(parent), 'dead')
+        job = self.job(child)
+        self.assertEqual((job['state'], job['last_error']), ('dead', 'dependency %d dead' % parent))
+
     def test_dlq_retry_all_revives_everything(self):
         flag = self.path('fixed')
         a = self.add('--max-retries', '0', 'test -e %s' % flag)
@@ -3037,13 +3054,31 @@ class TestMistakes(QueuectlTestCase):
 
     def test_options_meant_for_the_command_get_a_hint(self):
         err = self.fails(2, 'add', 'apt-get', 'install', '-y', 'nginx')
-        self.assertIn("unrecognized arguments: -y nginx (read as options of add); to pass "
-                      "options to the command, quote it: queuectl add 'apt-get install -y "
-                      "nginx', or put it after --: queuectl add -- apt-get install -y nginx\n",
-                      err)
-        self.assertEqual(err.count('queuectl: error:'), 1)
+        self.assertEqual(err, "queuectl: error: -y after the command words: add's options go "
+                              "before the command; to pass it to the command, quote it: "
+                              "queuectl add 'apt-get install -y nginx', or put it after --: "
+                              "queuectl add -- apt-get install -y nginx\n")
         self.assertNotIn('put it after', self.fails(2, 'add', '--bogus', 'x'))
         self.assertEqual(self.ok('list'), 'No jobs.\n')
+
+    def test_options_of_add_after_the_command_words_are_never_guessed(self):
+        # Each of these used to print add's help, or take the command's option
+        # for add's, and exit 0 with another command stored (or none).
+        for argv in (('df', '-h'), ('sort', '-h', 'file'), ('git', 'pull', '--quiet'),
+                     ('helm', 'upgrade', 'web', './chart', '--wait'),
+                     ('kubectl', 'rollout', 'status', 'deploy/web', '--timeout', '60s'),
+                     ('cmd', 'arg', '--pri', '5'), ('grep', '-e', 'foo', 'file')):
+            err = self.fails(2, 'add', *argv)
+            self.assertIn('after the command words', err)
+            self.assertIn('queuectl add -- %s' % ' '.join(argv), err)
+        self.assertEqual(self.ok('list'), 'No jobs.\n')
+        # One command word (a quoted command) followed by add's options: as the spec shows.
+        job_id = self.add('echo hi', '--max-retries', '5', '--queue', 'q')
+        self.assertEqual((self.job(job_id)['max_retries'], self.job(job_id)['queue']), (5, 'q'))
+        job_id = self.add('--priority', '2', 'git', 'pull', 'origin')
+        self.assertEqual(self.job(job_id)['command'], 'git pull origin')
+        self.assertEqual(self.job(self.add('--', 'df', '-h'))['command'], 'df -h')
+        self.assertIn('usage:', self.fails(2, '-q', 'add', 'echo', 'hi'))
 
     def test_joined_words_with_spaces_or_quotes_say_what_was_stored(self):
         code, out, err = self.cli('add', 'touch', '/srv/my file')
