@@ -20,7 +20,7 @@ test-slow:
 
 ## vermin proves the Python 3.6 floor; the SQL scan proves the SQLite 3.15 floor
 lint: $(VENV)/bin/vermin
-	$(VENV)/bin/vermin -q -t=3.6- --violations --no-tips queuectl.py test_queuectl.py setup.py $(wildcard bench_queuectl.py)
+	$(VENV)/bin/vermin -q -t=3.6- --violations --no-tips queuectl.py test_queuectl.py $(wildcard bench_queuectl.py)
 	$(PYTHON) -m unittest test_queuectl.TestPortability
 
 $(VENV)/bin/vermin:

@@ -80,6 +80,7 @@ NETWORK_FILESYSTEMS = ('nfs', 'nfs4', 'cifs', 'smb', 'smbfs', 'smb3',
 ENV_HOME = 'QUEUECTL_HOME'
 ENV_CLAIM = 'QUEUECTL_CLAIM'        # in every job's environment: which claim started it
 ENV_CONFIG = 'QUEUECTL_CONFIG'
+ENV_HOSTNAME = 'QUEUECTL_HOSTNAME'    # this host's name for pools and job labels
 ENV_PREFIX = 'QUEUECTL_'
 
 
@@ -360,10 +361,12 @@ class Config(object):
 
     @staticmethod
     def _parse(key, raw, origin):
+        """A value from the file (a bad one: exit 1) or a variable (exit 2)."""
         try:
             return parse_config_value(key, raw)
         except UsageError as exc:
-            raise ConfigError('%s (from %s)' % (exc, origin))
+            error = UsageError if origin.startswith(ENV_PREFIX) else ConfigError
+            raise error('%s (from %s)' % (exc, origin))
 
     def __getitem__(self, key):
         return self.values[key]
@@ -787,6 +790,9 @@ class Store(object):
             raise StoreError('database %s has schema version %d, newer than this queuectl '
                              '(%s, schema %d); upgrade queuectl'
                              % (self.path, version, __version__, SCHEMA_VERSION))
+        if version == 0 and self.path != MEMORY_DB and self._run_tx('DEFERRED', self._foreign, ()):
+            raise StoreError('%s is not a queuectl database: it holds tables of another '
+                             'program' % self.path)
         if version < SCHEMA_VERSION:
             mode = conn.execute('PRAGMA journal_mode=WAL').fetchone()[0].lower()
             if mode != 'wal' and self.path != MEMORY_DB:
@@ -794,6 +800,12 @@ class Store(object):
             self._run_tx('IMMEDIATE', self._migrate, ())
         conn.execute('PRAGMA synchronous=%s' % ('FULL' if durable else 'NORMAL'))
         conn.execute('PRAGMA journal_size_limit=%d' % WAL_SIZE_LIMIT)
+
+    def _foreign(self):
+        """A file that is another program's database: tables, no schema version
+        (read in one snapshot: a queuectl creating its schema commits both)."""
+        return (self.conn.execute('PRAGMA user_version').fetchone()[0] == 0 and
+                self.conn.execute('SELECT COUNT(*) FROM sqlite_master').fetchone()[0] > 0)
 
     def _migrate(self):
         version = self.conn.execute('PRAGMA user_version').fetchone()[0]
@@ -999,7 +1011,7 @@ class Store(object):
         """The job with id or key `ref`; JobNotFound if there is none."""
         ref = str(ref)
         row = None
-        if ref.isdecimal():                 # what int() takes ('²' is a digit, not decimal)
+        if ref.isdecimal() and int(ref) < 2 ** 63:  # int() takes decimals ('²' is not one)
             row = self.conn.execute(JOB_SELECT + ' WHERE id = ?', (int(ref),)).fetchone()
         if row is None:
             row = self.conn.execute(JOB_SELECT + ' WHERE key = ?', (ref,)).fetchone()
@@ -1108,10 +1120,15 @@ class Store(object):
         """Counts by (state, queue), paused queues, worker rows and queue limits, all at
         one instant."""
         def read():
-            counts = self.conn.execute(
-                'SELECT state, queue, COUNT(*) FROM jobs GROUP BY state, queue').fetchall()
-            return counts, self._pause_rows(), self._worker_rows(), self._queue_limits()
+            return (self._state_counts(), self._pause_rows(), self._worker_rows(),
+                    self._queue_limits())
         return self.snapshot(read)
+
+    def _state_counts(self):
+        """How many jobs each (state, queue) holds: {state, queue, count} rows."""
+        return _named(self.conn.execute(
+            'SELECT state, queue, COUNT(*) FROM jobs GROUP BY state, queue'),
+            ('state', 'queue', 'count'))
 
     # -- claiming and recording -------------------------------------------
     #
@@ -1281,24 +1298,26 @@ class Store(object):
                 best = job
         return best
 
-    def _next_in_queue(self, now, queue):
-        """The next due job of one queue: jobs_ready is ordered (queue, priority,
-        run_at), so this walks it one priority level at a time, each step an index
-        seek. Within a priority, if the first row is not due, none is."""
+    def _levels(self, queue):
+        """The first runnable job of each priority level of a queue, highest level
+        first, as full rows: jobs_ready is ordered (queue, priority, run_at), so
+        each step is one index seek, however many jobs a level holds."""
         sql = (JOB_SELECT + ' INDEXED BY jobs_ready WHERE ' + RUNNABLE_SQL +
                ' AND queue = ?%s ORDER BY priority DESC, run_at, id LIMIT 1')
-        below = None
-        while True:
-            if below is None:
-                row = self.conn.execute(sql % '', (queue,)).fetchone()
-            else:
-                row = self.conn.execute(sql % ' AND priority < ?', (queue, below)).fetchone()
-            if row is None:
-                return None
+        row = self.conn.execute(sql % '', (queue,)).fetchone()
+        while row is not None:
             job = _row_to_job(row)
+            yield job
+            row = self.conn.execute(sql % ' AND priority < ?',
+                                    (queue, job['priority'])).fetchone()
+
+    def _next_in_queue(self, now, queue):
+        """The next due job of one queue. Within a priority level, if the first
+        job is not due, none is."""
+        for job in self._levels(queue):
             if job['run_at'] <= now:
                 return job
-            below = job['priority']
+        return None
 
     def runnable_exists(self, now, queues=None):
         """A cheap read: is anything claimable now? (Spares idle workers a write lock.)"""
@@ -1640,32 +1659,21 @@ class Store(object):
         pauses, worker rows, the oldest due run time per queue, and the rows of
         the metrics table (name, queue, label, count, total)."""
         def read():
-            counts = self.conn.execute(
-                'SELECT state, queue, COUNT(*) FROM jobs GROUP BY state, queue').fetchall()
             pauses = self._pause_rows()
             oldest = dict((q, self._oldest_due(q, now)) for q in pauses if q != '*')
-            rows = self.conn.execute(
-                'SELECT name, queue, label, count, total FROM metrics').fetchall()
-            return counts, pauses, self._worker_rows(), oldest, rows
+            rows = _named(self.conn.execute(
+                'SELECT name, queue, label, count, total FROM metrics'),
+                ('name', 'queue', 'label', 'count', 'total'))
+            return self._state_counts(), pauses, self._worker_rows(), oldest, rows
         return self.snapshot(read)
 
     def _oldest_due(self, queue, now, levels=64):
-        """The earliest run time of a due, runnable job of queue (None if none): one
-        index seek per priority level, as jobs_ready orders by priority, then run_at."""
-        sql = ('SELECT priority, run_at FROM jobs INDEXED BY jobs_ready WHERE ' +
-               RUNNABLE_SQL + ' AND queue = ?%s ORDER BY priority DESC, run_at LIMIT 1')
-        oldest, below = None, None
-        for _ in range(levels):
-            if below is None:
-                row = self.conn.execute(sql % '', (queue,)).fetchone()
-            else:
-                row = self.conn.execute(sql % ' AND priority < ?', (queue, below)).fetchone()
-            if row is None:
-                break
-            if row[1] <= now and (oldest is None or row[1] < oldest):
-                oldest = row[1]
-            below = row[0]
-        return oldest
+        """The earliest run time of a due, runnable job of queue (None if none),
+        looking at most `levels` priority levels deep."""
+        import itertools
+        due = [job['run_at'] for job in itertools.islice(self._levels(queue), levels)
+               if job['run_at'] <= now]
+        return min(due) if due else None
 
     TOP_RUN_FIELDS = ('run_id', 'job_id', 'attempt', 'started_at', 'finished_at', 'exit_code',
                       'error', 'key', 'queue', 'state', 'command')
@@ -1707,6 +1715,7 @@ class Store(object):
                 "SELECT label, SUM(count) FROM metrics WHERE name = 'finished' "
                 "GROUP BY label").fetchall())
             return {'pauses': pauses, 'queues': queues, 'delayed_capped': len(seen) > cap,
+                    'limits': self._queue_limits(),
                     'running': [dict(zip(self.TOP_JOB_FIELDS, r)) for r in running],
                     'recent': [dict(zip(self.TOP_RUN_FIELDS, r)) for r in recent],
                     'finished': finished, 'workers': self._worker_rows()}
@@ -1804,7 +1813,7 @@ def this_host():
     """This host's name in worker rows and job labels. QUEUECTL_HOSTNAME
     overrides it: containers that share a hostname, several "hosts" on one
     machine in tests."""
-    return os.environ.get('QUEUECTL_HOSTNAME') or os.uname()[1]
+    return os.environ.get(ENV_HOSTNAME) or os.uname()[1]
 
 
 def proc_start_time(pid):
@@ -2049,6 +2058,17 @@ def _popen_spawn(argv, cwd, env, out_fd):
     return proc.pid
 
 
+def spawn_session(argv, cwd, env, out_fd):
+    """Start argv in a session of its own, stdin from /dev/null, stdout and stderr
+    to out_fd; returns its pid (also its process group). Not waited for here."""
+    if _HAS_POSIX_SPAWN:
+        try:
+            return _posix_spawn(argv, cwd, env, out_fd)
+        except NotImplementedError:             # no POSIX_SPAWN_SETSID in this libc
+            pass
+    return _popen_spawn(argv, cwd, env, out_fd)
+
+
 def _status_to_returncode(status):
     """waitpid status -> returncode as subprocess reports it (-N for signal N)."""
     if os.WIFSIGNALED(status):
@@ -2082,11 +2102,7 @@ class JobProcess(object):
         read_fd, write_fd = os.pipe()
         argv = ['/bin/sh', '-c', self.command]
         try:
-            try:
-                spawn = _posix_spawn if _HAS_POSIX_SPAWN else _popen_spawn
-                self.pid = spawn(argv, self.cwd, self.env, write_fd)
-            except NotImplementedError:          # no POSIX_SPAWN_SETSID in this libc
-                self.pid = _popen_spawn(argv, self.cwd, self.env, write_fd)
+            self.pid = spawn_session(argv, self.cwd, self.env, write_fd)
         except OSError as exc:
             os.close(read_fd)
             reason = _os_reason(exc)
@@ -2242,11 +2258,7 @@ def notify_job_end(settings, job, state, exit_code, error, log):
             str(os.getpid()), str(job['id'])]
     log.flush()                             # the job's own lines come first
     try:
-        try:
-            spawn = _posix_spawn if _HAS_POSIX_SPAWN else _popen_spawn
-            return spawn(argv, '/', env, 2)
-        except NotImplementedError:          # no POSIX_SPAWN_SETSID in this libc
-            return _popen_spawn(argv, '/', env, 2)
+        return spawn_session(argv, '/', env, 2)
     except OSError as exc:
         log.warning('job %d: cannot start on_finish: %s', job['id'], _os_reason(exc))
         return None
@@ -2312,12 +2324,15 @@ class Log(object):
         self.write('ERROR', message + '\n' + traceback.format_exc().rstrip(), args)
 
 
-def check_db_safety(db_path):
-    """Refuse a database (or folder) another user could write: workers execute it.
+def check_db_safety(db_path, config_path=None):
+    """Refuse a database, or a config file (its on_finish is a command), or their
+    folders, that another user could write: workers execute what they say.
 
     Returns a warning for a network filesystem, or None.
     """
     check_db_permissions(db_path)
+    if config_path and os.path.exists(config_path):
+        check_db_permissions(config_path, kind='config file')
     fstype = filesystem_type(db_path)
     if fstype in NETWORK_FILESYSTEMS:
         return ('database %s is on a network filesystem (%s); SQLite WAL needs all '
@@ -2325,26 +2340,25 @@ def check_db_safety(db_path):
     return None
 
 
-def check_db_permissions(db_path, adding=False):
-    """Refuse a database, or its folder, that belongs to another user or that other
-    users can write to. `add` checks only the second: a worker refuses such a
-    database whoever runs it, so a job queued there would never run."""
-    import stat
-    for path in (os.path.dirname(db_path), db_path):
+def check_db_permissions(db_path, adding=False, kind='database'):
+    """Refuse a database (or config file), or its folder, that belongs to another
+    user or that other users can write to. `add` checks only the second: a
+    worker refuses such a database whoever runs it, so a job queued there
+    would never run."""
+    for path, what in ((os.path.dirname(db_path), 'folder'), (db_path, kind)):
         try:
             info = os.stat(path)
         except FileNotFoundError:
             continue
         except OSError as exc:
             raise StoreError('cannot inspect %s: %s' % (path, _os_reason(exc)))
-        kind = 'folder' if stat.S_ISDIR(info.st_mode) else 'database'
         if info.st_uid not in (os.getuid(), 0) and not adding:
             raise QueueError('refusing to run jobs from %s: the %s belongs to uid %d, '
-                             'not to you' % (path, kind, info.st_uid))
+                             'not to you' % (path, what, info.st_uid))
         if info.st_mode & 0o022:
             raise QueueError('refusing to %s %s: the %s is writable by other users '
                              '(mode %04o)%s; run: chmod go-w %s'
-                             % ('queue jobs in' if adding else 'run jobs from', path, kind,
+                             % ('queue jobs in' if adding else 'run jobs from', path, what,
                                 info.st_mode & 0o7777, ', and workers refuse to run jobs '
                                 'from it' if adding else '', path))
 
@@ -2983,7 +2997,8 @@ class Supervisor(object):
             self.started = True
             if on_started:
                 on_started(self.count)
-            self.log.info('pool %d started %d workers', os.getpid(), self.count)
+            self.log.info('pool %d started %d worker%s', os.getpid(), self.count,
+                          '' if self.count == 1 else 's')
             self.next_beat = time.monotonic() + self.settings.heartbeat
             self._loop()
         finally:
@@ -3044,6 +3059,8 @@ class Supervisor(object):
             times.append(min(self.respawns))
         if looking:
             times.append(self.next_look)
+        if self.store.tallies:
+            times.append(self.store.tally_due)
         if any(s.outbox and not s.gone for s in self.slots.values()):
             times.append(time.monotonic() + OUTBOX_RETRY)
         if self.warm_since and self.settings.shutdown_grace and self.stopping != STOP_COLD:
@@ -3116,10 +3133,11 @@ class Supervisor(object):
         want = []
         if not self.stopping and (self.look or now >= self.next_look):
             want = self._idle()
-        if not want and not self.writes:
+        counts_due = self.store.tallies and now >= self.store.tally_due
+        if not want and not self.writes and not counts_due:
             return
         try:
-            if want and not self.writes and not self.look and \
+            if want and not self.writes and not self.look and not counts_due and \
                     not self.store.runnable_exists(time.time(), self.settings.queues):
                 self._look_later(now)       # a timer: read before taking the write lock
                 return
@@ -3621,10 +3639,11 @@ def job_detail_text(job, now):
 
 
 def status_counts(count_rows):
-    """Totals by state and by queue from (state, queue, n) rows."""
+    """Totals by state and by queue from {state, queue, count} rows."""
     totals = dict((state, 0) for state in STATES)
     queues = {}
-    for state, queue, n in count_rows:
+    for row in count_rows:
+        state, queue, n = row['state'], row['queue'], row['count']
         totals[state] = totals.get(state, 0) + n
         queues.setdefault(queue, dict((s, 0) for s in STATES))[state] += n
     return totals, queues
@@ -3700,7 +3719,9 @@ def run_trailer(run):
         return '=== still running ===\n'
     took = format_seconds(max(0.0, run['finished_at'] - run['started_at']))
     error = run['error'] or ''
-    if run['exit_code'] is not None and not error.startswith('timed out'):
+    if error.startswith('timed out'):
+        return '=== %s ===\n' % escape_text(error)
+    if run['exit_code'] is not None:
         error = describe_exit(run['exit_code']) or 'exit status 0'
     return '=== %s after %s ===\n' % (escape_text(error), took)
 
@@ -3763,8 +3784,9 @@ def metrics_text(counts, pauses, workers, pools, oldest, rows, now):
     family('queuectl_pools', 'gauge', 'Live worker pools (supervisors).',
            [_metric_sample('queuectl_pools', (), pools)])
     table = {}
-    for key, queue, label, count, total in rows:
-        table.setdefault(key, {}).setdefault(queue, {})[label] = (count, total)
+    for row in rows:
+        table.setdefault(row['name'], {}).setdefault(row['queue'], {})[row['label']] = (
+            row['count'], row['total'])
     for key, name, kind, help in METRIC_FAMILIES:
         data = table.get(key, {})
         samples = []
@@ -3863,16 +3885,21 @@ def top_status_line(snap, workers, pools):
 
 
 def top_queue_rows(snap, now):
+    """The queue pane: a Limit column when a queue has one (as `status`)."""
     rows = []
+    limits = snap['limits']
     for name, q in sorted(snap['queues'].items()):
         paused = queue_is_paused(name, snap['pauses'])
-        rows.append(((escape_text(name), top_count(q['pending']), top_count(q['processing']),
-                      top_count(q['delayed'], snap['delayed_capped']), top_count(q['failed']),
-                      top_count(q['dead']),
-                      format_seconds(max(0.0, now - q['oldest'])) if q['oldest'] else '-',
-                      'paused' if paused else 'running'),
+        cells = (escape_text(name), top_count(q['pending']), top_count(q['processing']),
+                 top_count(q['delayed'], snap['delayed_capped']), top_count(q['failed']),
+                 top_count(q['dead']),
+                 format_seconds(max(0.0, now - q['oldest'])) if q['oldest'] else '-')
+        if limits:
+            cells += (str(limits.get(name, '-')),)
+        rows.append((cells + ('paused' if paused else 'running',),
                      'warn' if paused else ('bad' if q['dead'] else None)))
-    return ('Queue', 'Pending', 'Running', 'Delayed', 'Failed', 'DLQ', 'Oldest', 'State'), rows
+    head = ('Queue', 'Pending', 'Running', 'Delayed', 'Failed', 'DLQ', 'Oldest')
+    return head + ('Limit',) * bool(limits) + ('State',), rows
 
 
 def top_running_rows(jobs, now):
@@ -4730,8 +4757,9 @@ def _enqueue_one(ctx, spec, quiet, wait=False, mention_key=False):
         elif outcome == 'replaced':
             ctx.say('Replaced job with key %s: ID %d, pending again' % (key, job_id))
         else:
-            ctx.say('Added job with ID: %d%s' % (job_id, ' (key %s)' % key
-                                                 if mention_key and key else ''))
+            ctx.say('Added job with ID: %d' % job_id)       # the spec's line, as add's
+            if mention_key and key:
+                ctx.say('Key: %s' % key)
     return wait_for_jobs(ctx, store, [job_id], quiet=quiet) if wait else EXIT_OK
 
 
@@ -4809,8 +4837,8 @@ def _check_states(states, allowed=STATES):
 
 def cmd_list(args, ctx):
     _check_states(args.status)
-    if args.limit < 0:
-        raise UsageError('--limit: must be >= 0, got %d' % args.limit)
+    if not 0 <= args.limit < 2 ** 63:
+        raise UsageError('--limit: must be 0 (all) or more, got %d' % args.limit)
     jobs, more = ctx.store().list_jobs(args.status, args.queue, args.limit)
     if args.json:
         ctx.say(json_text([job_to_dict(j) for j in jobs]))
@@ -4882,6 +4910,9 @@ def cmd_logs(args, ctx):
     store = ctx.store()
     if args.attempt is not None and len(args.jobs) != 1:
         raise UsageError('--attempt needs exactly one job')
+    if args.attempt is not None and args.follow:
+        raise UsageError('-f follows every attempt as it comes; --attempt prints one that '
+                         'was: give one of them')
     if not args.jobs and not args.follow:
         raise UsageError('give a job id or key (or -f alone to follow every job that runs)')
     if args.follow:
@@ -5015,7 +5046,7 @@ def _worker_start(args, ctx):
     db_path = ctx.db_path
     with Store(db_path) as store:             # create or migrate before any fork
         instance = store.instance()
-    warning = check_db_safety(db_path)
+    warning = check_db_safety(db_path, ctx.config.path)
     if warning:
         ctx.warn(warning)
     settings = settings_from_config(ctx.config, db_path, args.queue, args.burst, instance)
@@ -5107,7 +5138,10 @@ def _worker_stop(args, ctx):
     for pool in pools:
         try:
             os.kill(pool['pid'], first)
-        except OSError:
+        except PermissionError:
+            raise QueueError('cannot signal pool %d: it runs as another user (stop it as '
+                             'that user, or as root)' % pool['pid'])
+        except OSError:                         # it exited meanwhile
             pass
     deadline = time.monotonic() + timeout if timeout else None
     escalated = args.now
@@ -5157,9 +5191,9 @@ def _worker_unit(args, ctx):
     for queue in args.queue:
         argv += ['--queue', check_queue_name(queue)]
     config = ctx.config
-    env = [(ENV_CONFIG, config.path)] + sorted(
-        (k, v) for k, v in ctx.env.items() if k.startswith(ENV_PREFIX) and v and
-        k not in (ENV_CONFIG, ENV_HOME, 'QUEUECTL_DB_PATH'))
+    settings = set(ENV_PREFIX + key.upper() for key in CONFIG_SPECS) | {ENV_HOSTNAME}
+    env = [(ENV_CONFIG, config.path)] + sorted(     # not a job's own QUEUECTL_JOB_ID ...
+        (k, v) for k, v in ctx.env.items() if k in settings and v and k != 'QUEUECTL_DB_PATH')
     env += [(k, ctx.env[k]) for k in ('PATH', 'LANG') if ctx.env.get(k)]
     grace = config['shutdown_grace']
     stop_timeout = int(math.ceil(grace + config['kill_grace'] + 30)) if grace else None
@@ -5328,8 +5362,15 @@ def cmd_top(args, ctx):
         return EXIT_OK
     import curses
     import locale
-    locale.setlocale(locale.LC_ALL, '')         # curses writes UTF-8 only with a locale
-    curses.wrapper(_top_loop, view, interval)
+    try:
+        locale.setlocale(locale.LC_ALL, '')     # curses writes UTF-8 only with a locale
+    except locale.Error:
+        pass                                    # an unknown LANG: plain ASCII then
+    try:
+        curses.wrapper(_top_loop, view, interval)
+    except curses.error as exc:
+        raise QueueError('top cannot drive this terminal (TERM=%s): %s; use top --once'
+                         % (ctx.env.get('TERM', ''), exc))
     return EXIT_OK
 
 
@@ -5643,7 +5684,11 @@ def cmd_cancel(args, ctx):
     store = ctx.store()
     grace = ctx.config['kill_grace']
     code = EXIT_OK
-    for ref in args.jobs:
+    refs = []
+    for ref in args.jobs:                   # `cancel 2 2` cancels job 2 once
+        if ref not in refs:
+            refs.append(ref)
+    for ref in refs:
         try:
             job = cancel_job(store, ref, grace)
         except (JobNotFound, InvalidTransition) as exc:
@@ -5838,7 +5883,10 @@ def cmd_config(args, ctx):
             ctx.say(config_table(config, db))
             ctx.say('config file: %s' % config.path)
         return EXIT_OK
-    key = normalize_key(args.key)
+    if args.action == 'unset' and args.key in read_config_file(config_file_path(ctx.env)):
+        key = args.key                       # a typo in the file can be removed
+    else:
+        key = normalize_key(args.key)
     if args.action == 'get':
         value = ctx.config[key]
         if value is None:
@@ -5854,10 +5902,12 @@ def cmd_config(args, ctx):
         data[canonical if canonical in CONFIG_SPECS else name] = value
     if args.action == 'set':
         data[key] = parse_config_value(key, args.value)
-        message = 'Set %s = %s' % (key, data[key])
+        message = 'Set %s = %s' % (key, '' if data[key] is None else data[key])
     else:
         data.pop(key, None)
-        default = CONFIG_SPECS[key][0]
+        default = CONFIG_SPECS.get(key, ('-',))[0]
+        if key == 'db_path':
+            default = db_path_and_source(None, Config(dict(ctx.env, QUEUECTL_CONFIG=os.devnull)))[0]
         message = 'Unset %s (now the default: %s)' % (key, '-' if default is None else default)
     write_config_file(path, data)
     ctx.say(message)
@@ -5987,9 +6037,9 @@ def main(argv=None, env=None, out=None, err=None):
     except KeyboardInterrupt:
         err.write('\n')
         return EXIT_INTERRUPTED
-    except BrokenPipeError:
+    except BrokenPipeError:                  # `queuectl list | head`: the reader had enough
         _silence_stdout()
-        return EXIT_FAILURE
+        return EXIT_OK
     except Exception as exc:
         if _debugging(env, ctx):
             raise
@@ -6021,13 +6071,12 @@ def _silence_stdout():
 
 
 def _entry():
-    """Console-script entry point (setup.py)."""
+    """Console-script entry point (pyproject.toml)."""
     code = main()
     try:
         sys.stdout.flush()
     except BrokenPipeError:
         _silence_stdout()
-        code = code or EXIT_FAILURE
     sys.exit(code)
 
 
