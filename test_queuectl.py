@@ -562,6 +562,36 @@ class TestAdd(QueuectlTestCase):
         self.burst(1)
         self.assertEqual(self.ok('logs', str(job_id), '--attempt', '1'), "a b|it's|$HOME|")
 
+    def test_fast_add_path_agrees_with_argparse(self):
+        cases = (['add', 'echo hi'], ['add', '-q', 'true'], ['--db', 'x.db', 'add', 'true'],
+                 ['add', '--key', 'k', '--after', '1', '--after', 'b', 'echo', 'a b'],
+                 ['add', 'echo', 'hi', '--queue=q', '-e', 'A=1', '-e', 'B=2'],
+                 ['add-command', '--priority', '5', '--delay', '2m', '--cwd', '/', 'x'],
+                 ['add', '--stdin', '--max-retries', '0', '--timeout', '1h'],
+                 ['add', '-f', 'cmds.txt', '--at', '12:00', '--db', 'y.db'],
+                 ['add', 'echo', '--key', 'k', 'late'], ['add', '--max-r', '3', 'x'],
+                 ['add', '-qe', 'A=1', 'x'], ['add', '--key'], ['add', '--bogus', 'x'],
+                 ['add', '-e', '-x', 'y'], ['add', '-h'], ['add', '--quiet=yes', 'x'],
+                 ['add', '--key', 'k', '--replace', '--wait', '-E', 'x'],
+                 ['add', '--preserve-env', '-q', '--wait', 'x', 'y'])
+        names = ['words', 'command'] + [o[1] for o in queuectl.ADD_OPTIONS]
+        fast_count = 0
+        for argv in cases:
+            fast = queuectl._fast_add_args(argv, argv.index('add') if 'add' in argv else
+                                           argv.index('add-command'))
+            try:
+                slow = queuectl.build_parser(argv[argv.index('--db') + 2 if argv[0] == '--db'
+                                                  else 0], io.StringIO()).parse_args(argv)
+            except (queuectl.UsageError, SystemExit):
+                self.assertIsNone(fast, argv)
+                continue
+            if fast is not None:
+                fast_count += 1
+                for name in names:
+                    self.assertEqual(getattr(fast, name), getattr(slow, name, None),
+                                     '%s: %s' % (argv, name))
+        self.assertGreaterEqual(fast_count, 9)
+
     def test_empty_or_nul_commands_are_refused(self):
         self.assertIn('command is empty', self.fails(2, 'add', ''))
         self.assertIn('command is empty', self.fails(2, 'add', '   '))
