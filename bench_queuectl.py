@@ -12,6 +12,8 @@ shows medians, the ratio to the floor measured in the same run, and the target.
   batch    `add --stdin` of 100,000 lines; floor: plain inserts in one transaction
   scale    1,000,000 jobs a day ahead: `status` time, 2-worker throughput
   memory   resident memory of an idle pool of 4 workers
+  top      at 1,000,000 jobs: CPU of one `status` (what `watch status` pays each second)
+           against one refresh of a running `top` (on a pseudo-terminal), once a second
 task-spooler (tsp) and nq rows are added when they are installed.
 
 The PostgreSQL column: the same measurements of queuectl against a throwaway
@@ -42,7 +44,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 QUEUECTL = os.path.join(HERE, 'queuectl.py')
 PY = sys.executable
 DEVNULL = subprocess.DEVNULL
-SECTIONS = ('add', 'thruput', 'pickup', 'batch', 'scale', 'memory', 'sessions')
+SECTIONS = ('add', 'thruput', 'pickup', 'batch', 'scale', 'memory', 'top', 'sessions')
 
 FLOOR_TABLE = ("CREATE TABLE jobs (id INTEGER PRIMARY KEY AUTOINCREMENT, command TEXT NOT NULL,"
                " state TEXT NOT NULL DEFAULT 'pending', queue TEXT NOT NULL DEFAULT 'default',"
@@ -904,6 +906,79 @@ def postgres_column(cfg, rows, errors):
         rows.append(dict(r, median=None, samples=[], floor=None, ratio=None, target=None,
                          note=None, pg=dict(r)))
     return None
+def process_cpu(argv, env, cwd):
+    """CPU seconds (user + system) of one process run to its end."""
+    proc = subprocess.Popen(argv, env=env, cwd=cwd, stdin=DEVNULL, stdout=DEVNULL,
+                            stderr=DEVNULL)
+    _, status, usage = os.wait4(proc.pid, 0)
+    proc.returncode = status
+    if status:
+        raise BenchError('%s exited with status %d' % (' '.join(argv)[:60], status))
+    return usage.ru_utime + usage.ru_stime
+
+
+def live_top_cpu(home, seconds):
+    """CPU seconds per refresh of `top` running on a pseudo-terminal (80x40),
+    measured over `seconds` after its first second (start-up excluded)."""
+    import fcntl
+    import select
+    import struct
+    import termios
+    master, slave = os.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack('HHHH', 40, 120, 0, 0))
+    proc = subprocess.Popen(qc('top'), env=dict(home.env, TERM='xterm'), cwd=home.path,
+                            stdin=slave, stdout=slave, stderr=slave, start_new_session=True)
+    os.close(slave)
+
+    def drain(until):
+        while time.monotonic() < until:
+            if select.select([master], [], [], 0.05)[0]:
+                try:
+                    os.read(master, 65536)
+                except OSError:
+                    return
+    try:
+        drain(time.monotonic() + 1.5)
+        cpu0, wall0 = cpu_seconds(proc.pid), time.monotonic()
+        drain(wall0 + seconds)
+        cpu = cpu_seconds(proc.pid) - cpu0
+        elapsed = time.monotonic() - wall0                  # one refresh a second
+        if proc.poll() is not None:
+            raise BenchError('top exited with status %s' % proc.returncode)
+        os.write(master, b'q')
+        drain(time.monotonic() + 0.5)
+        return cpu / elapsed
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        proc.wait()
+        os.close(master)
+
+
+def bench_top(cfg):
+    """What watching the queue costs: `status` once a second (a new process each
+    time, as `watch` runs it) against `top` refreshing once a second."""
+    n = cfg.scale_jobs
+    home = Home('top')
+    try:
+        home.run(['add', '--stdin', '--delay', '1d'], stdin=true_lines(n, 'echo later'))
+        home.run(['add', '--stdin'], stdin=true_lines(100, 'sleep 1'))
+        argv = dict(status=qc('status'), once=qc('top', '--once'),
+                    empty=qc('--db', home.file('empty.db'), 'status'))   # read as empty
+        cpu = dict((k, []) for k in argv)
+        for _ in range(cfg.status_runs):
+            for key in argv:
+                cpu[key].append(process_cpu(argv[key], home.env, home.path) * 1000)
+        live = [live_top_cpu(home, 5.0) * 1000]
+    finally:
+        home.close()
+    status_db = median(cpu['status']) - median(cpu['empty'])
+    return [row('top', 'status with %d jobs: CPU per call' % n, 'ms', cpu['status']),
+            row('top', 'status of an empty database: CPU per call', 'ms', cpu['empty']),
+            row('top', 'top --once: CPU per call', 'ms', cpu['once'], median(cpu['status'])),
+            row('top', 'top running: CPU per 1 s refresh', 'ms', live,
+                status_db if status_db > 0 else None, ('ratio', 1.0),
+                note='floor: what the jobs add to one status (status minus empty status)')]
 
 
 def machine_info():
@@ -1002,7 +1077,8 @@ def main(argv=None):
                  info['sqlite'], info['cpu_count'], info['loadavg_start'][0], info['date']))
     out.flush()
     benches = {'add': bench_add, 'thruput': bench_throughput, 'pickup': bench_pickup,
-               'batch': bench_batch, 'scale': bench_scale, 'memory': bench_memory}
+               'batch': bench_batch, 'scale': bench_scale, 'memory': bench_memory,
+               'top': bench_top}
     rows, errors = [], {}
     for name in SECTIONS:
         if (cfg.only and name not in cfg.only) or name not in benches:

@@ -1,10 +1,10 @@
 #!/usr/bin/env python3
 """queuectl: a background job queue for shell commands, in one file.
 
-usage: queuectl add "CMD" [--max-retries N] [--after ID] [--key K] ...
+usage: queuectl add "CMD" [--max-retries N] [--after ID] [--key K [--replace]] [--wait] ...
        queuectl worker start [--count N] [--burst] [--detach]
        queuectl status | list | show ID | logs ID [-f] | wait ID...
-       queuectl dlq list | dlq retry ID... | --all
+       queuectl dlq list | dlq retry ID... | --all | requeue ID... | limit QUEUE N
        queuectl config list | get KEY | set KEY VALUE | unset KEY
 
 Jobs are shell commands kept in SQLite (WAL). A pool of forked workers
@@ -19,8 +19,8 @@ BEGIN IMMEDIATE, every finish fenced by owner and attempt); a job whose
 worker died is handed back through the retry policy ("worker lost");
 a job acknowledged by `add` survives kill -9 and power loss.
 
-Files: $QUEUECTL_HOME/queue.db, queue.logs/ and config.json (or the XDG
-folders); folders 0700, files 0600.
+Files: $QUEUECTL_HOME/queue.db, queue.logs/<instance>/ and config.json (or
+the XDG folders); folders 0700, files 0600.
 Exit status: 0 success, 1 failed or "no", 2 usage, 124 wait timed out.
 """
 
@@ -45,12 +45,12 @@ EXIT_USAGE = 2
 EXIT_TIMEOUT = 124
 EXIT_INTERRUPTED = 130
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 DB_NAME = 'queue.db'
 CONFIG_NAME = 'config.json'
 DEFAULT_QUEUE = 'default'
 LIST_LIMIT = 100                    # jobs shown by `list` unless --limit
-COMMAND_WIDTH = 48                  # characters of a command in tables
+MIN_FIT_WIDTH = 20                  # characters a command or error keeps in a narrow table
 ERROR_WIDTH = 60                    # characters of an error in tables
 
 BUSY_RETRY_FIRST = 0.0002            # seconds before the first retry of a busy transaction
@@ -59,21 +59,33 @@ CLIENT_POLL = 0.05                  # seconds between checks in wait, logs -f
 WAL_SIZE_LIMIT = 64 * 1024 * 1024   # bytes the WAL is truncated to after a checkpoint
 READ_CHUNK = 65536                  # bytes per read of a job's output pipe
 MAX_DURATION = 100 * 365 * 86400    # seconds; longer durations are refused
+GATHER_AFTER = 0.002               # seconds: results of jobs sent this recently ...
+GATHER_WAIT = 0.001                # ... are waited for this long, to commit them together
+OUTBOX_RETRY = 0.01                # seconds between writes to a worker whose pipe was full
+RUN_COMMIT_LAG = 2.0                # seconds a run may commit after a newer one (PostgreSQL)
 PGID_RECORD_AFTER = 0.05            # seconds a job runs before its pgid is written
 BURST_POLL_FIRST = 0.001            # seconds; a --burst worker waiting on others' jobs
 BURST_POLL_MAX = 0.05               # polls this often, then backs off to this
+LOST_ERROR = 'worker lost'          # a failed attempt whose worker died under it
+TALLY_FLUSH = 1.0                   # seconds a pool keeps metrics counts before writing them
 RESPAWN_FIRST = 0.05                # seconds before restarting a worker that died
 RESPAWN_MAX = 2.0                   # twice in a row, doubling up to this
 SHIP_INTERVAL = 0.5                 # seconds between shipments of running jobs' output
 CONTROL_POLL = 1.0                  # seconds between checks for cancels and stop requests
                                     # by a pool that does not hear NOTIFY (PostgreSQL)
 LISTEN_RETRY_MAX = 5.0              # seconds; a lost LISTEN connection is retried up to this
+TOP_COUNT_CAP = 10000               # `top` counts at most this many jobs per cell
+TOP_RECENT = 50                     # attempts `top` reads for its recent finishes
+# Upper bounds (seconds) of the run and wait time histograms of `metrics`.
+METRIC_BUCKETS = ('0.01', '0.025', '0.05', '0.1', '0.25', '0.5', '1', '2.5', '5', '10', '30',
+                  '60', '300', '900', '3600', '10800', '43200')
 NETWORK_FILESYSTEMS = ('nfs', 'nfs4', 'cifs', 'smb', 'smbfs', 'smb3',
                        'fuse.sshfs', 'afs', '9p', 'ceph', 'glusterfs')
 
 ENV_HOME = 'QUEUECTL_HOME'
 ENV_CLAIM = 'QUEUECTL_CLAIM'        # in every job's environment: which claim started it
 ENV_CONFIG = 'QUEUECTL_CONFIG'
+ENV_HOSTNAME = 'QUEUECTL_HOSTNAME'    # this host's name for pools and job labels
 ENV_PREFIX = 'QUEUECTL_'
 POSTGRES_SCHEMES = ('postgresql://', 'postgres://')
 
@@ -181,6 +193,9 @@ def _number_parser(kind, low, high=None, duration=False):
 def _parse_workers(name, raw):
     if str(raw).strip().lower() == 'auto':
         return 'auto'
+    if not str(raw).strip().isdigit():
+        raise UsageError('%s: expected a number of workers or auto (one per CPU), got %r'
+                         % (name, raw))
     return _number_parser(int, 1, 1024)(name, raw)
 
 
@@ -221,6 +236,28 @@ def mask_url(path):
     return re.sub(r'([?&]password=)[^&]*', r'\1***', path)
 
 
+def _parse_command_text(name, raw):
+    """A shell command for a config key; empty means none."""
+    text = '' if raw is None else str(raw).strip()
+    if '\0' in text:
+        raise UsageError('%s: a command cannot contain a NUL byte' % name)
+    return text or None
+
+
+NOTIFY_STATES = ('completed', 'failed', 'dead')
+
+
+def _parse_notify_states(name, raw):
+    """'dead', 'completed,dead' or 'all' -> the states, comma-separated, in order."""
+    words = set(w.strip() for w in str(raw).lower().split(',') if w.strip())
+    if words == set(['all']):
+        words = set(NOTIFY_STATES)
+    if not words or not words <= set(NOTIFY_STATES):
+        raise UsageError('%s: expected a comma-separated list of %s, or all; got %r'
+                         % (name, ', '.join(NOTIFY_STATES), raw))
+    return ','.join(s for s in NOTIFY_STATES if s in words)
+
+
 # key -> (default, parser, help). Durations are seconds.
 CONFIG_KEYS = (
     ('max_retries', 3, _number_parser(int, 0, 1000),
@@ -247,6 +284,10 @@ CONFIG_KEYS = (
      'seconds an idle worker sleeps when nobody wakes it'),
     ('shutdown_grace', 0, _number_parser(float, 0, duration=True),
      'seconds a warm shutdown waits for running jobs; 0 = no limit'),
+    ('on_finish', None, _parse_command_text,
+     'shell command run when a job ends in one of on_finish_states (job in its environment)'),
+    ('on_finish_states', 'dead', _parse_notify_states,
+     'when on_finish runs: completed, failed (a retry follows), dead, or all'),
 )
 CONFIG_SPECS = dict((key, (default, parse, doc)) for key, default, parse, doc in CONFIG_KEYS)
 
@@ -348,10 +389,12 @@ class Config(object):
 
     @staticmethod
     def _parse(key, raw, origin):
+        """A value from the file (a bad one: exit 1) or a variable (exit 2)."""
         try:
             return parse_config_value(key, raw)
         except UsageError as exc:
-            raise ConfigError('%s (from %s)' % (exc, origin))
+            error = UsageError if origin.startswith(ENV_PREFIX) else ConfigError
+            raise error('%s (from %s)' % (exc, origin))
 
     def __getitem__(self, key):
         return self.values[key]
@@ -406,6 +449,14 @@ def logs_dir_for(db_path, env=None):
     return os.path.join(base, 'pg-%s.logs' % re.sub(r'[^A-Za-z0-9._-]+', '_', where).strip('_'))
 
 
+def job_logs_dir(db_path, instance, env=None):
+    """Where one database keeps its job logs: queue.logs/<instance>/. A database
+    names itself when it is created, so a new one at the path of a deleted one
+    never shows the old one's logs. ('' for a database from version 1.)"""
+    base = logs_dir_for(db_path, env)
+    return os.path.join(base, instance) if instance else base
+
+
 def log_file_path(logs_dir, job_id, run_id):
     """One file per attempt, created only when the attempt prints something."""
     return os.path.join(logs_dir, '%d.%d.log' % (job_id, run_id))
@@ -440,6 +491,12 @@ def _os_reason(exc):
 # query planner uses a partial index only if the query repeats its WHERE.
 RUNNABLE_SQL = "state IN ('pending', 'failed') AND blocked = 0"
 
+# Facts about the database itself: 'instance' names its folder of job logs.
+META_TABLE = """CREATE TABLE meta (
+        name  TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+    ) WITHOUT ROWID"""
+
 SCHEMA = (
     """CREATE TABLE jobs (
         id          INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -465,7 +522,8 @@ SCHEMA = (
         owner       TEXT,
         lease_until REAL,
         pgid        INTEGER,
-        run_id      INTEGER
+        run_id      INTEGER,
+        base_env    TEXT
     )""",
     # Claim: per queue, highest priority first, then earliest run time, then id.
     "CREATE INDEX jobs_ready ON jobs(queue, priority DESC, run_at) WHERE " + RUNNABLE_SQL,
@@ -505,20 +563,56 @@ SCHEMA = (
     )""",
     # Every queue a job was ever added to. paused: 1 paused, 0 running, NULL
     # as the row '*' says (`pause` without a queue pauses all, new ones too).
+    # max_running: how many of its jobs may run at once (NULL: no limit).
     """CREATE TABLE queues (
-        name   TEXT PRIMARY KEY,
-        paused INTEGER
+        name        TEXT PRIMARY KEY,
+        paused      INTEGER,
+        max_running INTEGER
+    ) WITHOUT ROWID""",
+    META_TABLE,
+    # A fresh database's job logs go in a folder named after it: a new
+    # database at the path of a deleted one never shows the old one's logs.
+    "INSERT INTO meta (name, value) VALUES ('instance', lower(hex(randomblob(6))))",
+)
+
+
+# Counters and histograms for `metrics`: one row per (name, queue, label),
+# holding a count and a total of seconds. Store counts state changes where
+# they happen (see Store._tally); `prune` deletes jobs, not counts.
+METRICS_SCHEMA = ("""CREATE TABLE metrics (
+        name  TEXT NOT NULL,
+        queue TEXT NOT NULL,
+        label TEXT NOT NULL,
+        count INTEGER NOT NULL DEFAULT 0,
+        total REAL NOT NULL DEFAULT 0,
+        PRIMARY KEY (name, queue, label)
     ) WITHOUT ROWID""",
 )
+SCHEMA += METRICS_SCHEMA
 
 # Forward migrations: MIGRATIONS[n] takes a database from version n to n + 1.
 MEMORY_DB = ':memory:'
-MIGRATIONS = {}
+MIGRATIONS = {
+    1: (
+        # base_env: the environment `add -E` captured (JSON), NULL = the worker's.
+        'ALTER TABLE jobs ADD COLUMN base_env TEXT',
+        'ALTER TABLE queues ADD COLUMN max_running INTEGER',
+        META_TABLE,
+        # A version 1 database keeps its job logs where they are (instance '').
+        "INSERT INTO meta (name, value) VALUES ('instance', '')",
+    ) + METRICS_SCHEMA + (
+        # metrics count from the jobs the database holds at the upgrade
+        "INSERT INTO metrics (name, queue, label, count) SELECT 'added', queue, '', COUNT(*) "
+        "FROM jobs GROUP BY queue",
+        "INSERT INTO metrics (name, queue, label, count) SELECT 'finished', queue, state, "
+        "COUNT(*) FROM jobs WHERE state IN ('completed', 'dead', 'cancelled') "
+        "GROUP BY queue, state"),
+}
 
 JOB_COLUMNS = ('id', 'key', 'command', 'state', 'queue', 'priority', 'attempts',
                'max_retries', 'run_at', 'blocked', 'timeout', 'cwd', 'env',
                'created_at', 'updated_at', 'started_at', 'finished_at', 'exit_code',
-               'last_error', 'worker', 'owner', 'lease_until', 'pgid', 'run_id')
+               'last_error', 'worker', 'owner', 'lease_until', 'pgid', 'run_id', 'base_env')
 JOB_SELECT = 'SELECT %s FROM jobs' % ', '.join(JOB_COLUMNS)
 
 
@@ -563,6 +657,21 @@ def _disk_full(path):
     except OSError:
         return False
     return info.f_bavail * info.f_frsize < 64 * 1024
+
+
+def _why_read_only(db_path):
+    """Why nothing can be written beside the database, or None."""
+    folder = os.path.dirname(db_path) or '.'
+    try:
+        if os.statvfs(folder).f_flag & os.ST_RDONLY:
+            return 'the filesystem holding %s is mounted read-only' % folder
+    except (OSError, AttributeError):
+        pass
+    if os.path.isdir(folder) and not os.access(folder, os.W_OK):
+        return 'its folder %s is read-only for you' % folder
+    if os.path.exists(db_path) and not os.access(db_path, os.W_OK):
+        return 'the file is read-only for you'
+    return None
 
 
 def _create_db_file(path):
@@ -642,6 +751,10 @@ class SqliteDialect(object):
         conn = store.conn
         version = self.schema_version(conn)
         self.check_version(store, version)
+        if version == 0 and store.path != MEMORY_DB and \
+                store._run_tx(self.begin_read, self._foreign, (conn,)):
+            raise StoreError('%s is not a queuectl database: it holds tables of another '
+                             'program' % store.path)
         if version < SCHEMA_VERSION:
             mode = conn.execute('PRAGMA journal_mode=WAL').fetchone()[0].lower()
             if mode != 'wal' and store.path != MEMORY_DB:
@@ -649,6 +762,12 @@ class SqliteDialect(object):
             store._run_tx(self.begin_migrate, store._migrate, ())
         conn.execute('PRAGMA synchronous=%s' % ('FULL' if durable else 'NORMAL'))
         conn.execute('PRAGMA journal_size_limit=%d' % WAL_SIZE_LIMIT)
+
+    def _foreign(self, conn):
+        """A file that is another program's database: tables, no schema version
+        (read in one snapshot: a queuectl creating its schema commits both)."""
+        return (self.schema_version(conn) == 0 and
+                conn.execute('SELECT COUNT(*) FROM sqlite_master').fetchone()[0] > 0)
 
     @staticmethod
     def check_version(store, version):
@@ -685,8 +804,8 @@ class SqliteDialect(object):
         if 'not a database' in text or 'malformed' in text:
             return StoreError('%s is not a queuectl database (%s)' % (path, text))
         if 'readonly' in text or 'read-only' in text:
-            return StoreError('cannot write database %s: the file or its folder is '
-                              'read-only' % path)
+            return StoreError('cannot write database %s: %s' % (
+                path, _why_read_only(path) or 'the file or its folder is read-only'))
         if 'disk is full' in text or 'disk I/O' in text:
             if 'disk is full' in text or _disk_full(path):
                 text = 'the disk is full'
@@ -694,7 +813,10 @@ class SqliteDialect(object):
                     text += ' (SQLite needs room for the -shm file of an open database)'
             return StoreError('cannot %s database %s: %s' % (store.verb, path, text))
         if 'unable to open' in text:
-            return StoreError('cannot open database %s: %s' % (path, text))
+            reason = _why_read_only(path)
+            return StoreError('cannot open database %s: %s' % (path, text if not reason
+                              else reason + ' (SQLite creates its -wal and -shm files '
+                              'beside the database, even to read it)'))
         return StoreError('database %s: %s' % (path, text))
 
     @staticmethod
@@ -756,11 +878,12 @@ class SqliteDialect(object):
     @staticmethod
     def claim(store, claimants, now, lease, queues):
         """One job per (owner, label), in order, while any is runnable, from the
-        served queues (None: all) that are not paused."""
-        queues = store._claimable_queues(queues)
+        served queues (None: all) that are not paused nor full (queue limits:
+        BEGIN IMMEDIATE holds the database, so every pool counts alike)."""
+        room = store._claim_room(queues)
         claimed = []
         for owner, label in claimants:
-            job = store._claim(owner, label, now, lease, queues)
+            job = store._claim(owner, label, now, lease, room)
             if job is None:
                 break
             claimed.append(job)
@@ -780,8 +903,8 @@ class SqliteDialect(object):
             conn.execute(
                 'WITH batch(command) AS (VALUES %s) '
                 'INSERT INTO jobs (command, queue, priority, max_retries, run_at, '
-                'timeout, cwd, env, created_at, updated_at) SELECT command, ?, ?, ?, '
-                '?, ?, ?, ?, ?, ? FROM batch' % ', '.join(['(?)'] * len(chunk)),
+                'timeout, cwd, env, base_env, created_at, updated_at) SELECT command, '
+                '?, ?, ?, ?, ?, ?, ?, ?, ?, ? FROM batch' % ', '.join(['(?)'] * len(chunk)),
                 chunk + shared)
         return list(range(first, conn.execute(self.last_job_id).fetchone()[0] + 1))
 
@@ -947,6 +1070,10 @@ class PostgresDialect(object):
         statement = re.sub(r'\bINTEGER\b', 'BIGINT', statement)
         statement = statement.replace(' TEXT UNIQUE,', ' TEXT,')      # jobs_key instead
         statement = re.sub(r'\bREAL\b', 'DOUBLE PRECISION', statement)
+        # a new database's name for its folder of job logs (see META_TABLE)
+        statement = statement.replace('lower(hex(randomblob(6)))',
+                                      'substr(md5(random()::text || clock_timestamp()::text), '
+                                      '1, 12)')
         return statement.replace(') WITHOUT ROWID', ')')
 
     def is_transient(self, exc):
@@ -1018,36 +1145,71 @@ class PostgresDialect(object):
     def claim(store, claimants, now, lease, queues):
         """Claim one job per (owner, label), in order, while any is runnable:
         each one statement that picks the next due job of the served queues
-        (None: all) that are not paused (queue_is_paused's rule), skipping
-        jobs other pools are claiming (SKIP LOCKED), adds its run and marks
-        it claimed, with the same columns as Store._claim (the state change
-        _move documents)."""
-        served = ' AND q.name IN (%s)' % _placeholders(queues) if queues else ''
-        # `run_at + 0`: no index on run_at alone tempts the planner (stale
-        # statistics after a big add) to fetch and sort every due job; it walks
-        # jobs_ready in claim order and stops at the first due job it can lock.
-        sql = ('WITH due AS (SELECT id FROM jobs WHERE ' + RUNNABLE_SQL + ' AND run_at + 0 <= ? '
-               'AND EXISTS (SELECT 1 FROM queues q WHERE q.name = jobs.queue%s AND '
-               "COALESCE(q.paused, (SELECT s.paused FROM queues s WHERE s.name = '*'), 0) <> 1) "
-               'ORDER BY priority DESC, run_at, id LIMIT 1 FOR UPDATE SKIP LOCKED), '
-               'made AS (INSERT INTO runs (job_id, attempt, worker, started_at) '
-               'SELECT id, 1 + (SELECT COUNT(*) FROM runs r WHERE r.job_id = due.id), ?, ? '
-               'FROM due RETURNING id, job_id, attempt) '
-               "UPDATE jobs SET state = 'processing', attempts = jobs.attempts + 1, owner = ?, "
-               'worker = ?, lease_until = ?, started_at = ?, finished_at = NULL, '
-               'run_id = m.id, updated_at = ? FROM made m WHERE jobs.id = m.job_id '
-               'RETURNING %s, m.attempt' % (served, ', '.join('jobs.' + c for c in JOB_COLUMNS)))
-        queues = list(queues or ())
+        (None: all) that are not paused (queue_is_paused's rule) nor full,
+        skipping jobs other pools are claiming (SKIP LOCKED), adds its run and
+        marks it claimed, with the same columns as Store._claim (the state
+        change _move documents)."""
+        room = PostgresDialect._limited_room(store, queues)
+        full = [q for q, n in room.items() if n <= 0]
+        served = list(queues or ())
         claimed = []
+        sql = None
         for owner, label in claimants:
-            row = store.conn.execute(sql, [now] + queues + [
+            sql = sql or PostgresDialect._claim_sql(served, full)
+            row = store.conn.execute(sql, [now] + served + full + [
                 label, now, owner, label, now + lease, now, now]).fetchone()
             if row is None:
                 break
             job = _row_to_job(row[:-1])
             job['attempt'] = row[-1]
+            store._observe('wait', job['queue'], now - job['run_at'])
             claimed.append(job)
+            if job['queue'] in room:
+                room[job['queue']] -= 1
+                if room[job['queue']] <= 0:
+                    full.append(job['queue'])
+                    sql = None
         return claimed
+
+    @staticmethod
+    def _limited_room(store, queues):
+        """{queue: how many more of its jobs may start} for the served queues that
+        have a limit (queues.max_running). Their rows are locked first (in name
+        order, to the commit): a pool that claims from such a queue counts its
+        running jobs only after every other pool claiming from it committed
+        (READ COMMITTED: the count sees their claims), so the limit holds across
+        hosts. Pools that serve no limited queue lock nothing."""
+        served = ' AND name IN (%s)' % _placeholders(queues) if queues else ''
+        room = dict(store.conn.execute(
+            'SELECT name, max_running FROM queues WHERE max_running IS NOT NULL%s '
+            'ORDER BY name FOR UPDATE' % served, list(queues or ())).fetchall())
+        if room:
+            names = sorted(room)
+            for queue, running in store.conn.execute(
+                    "SELECT queue, COUNT(*) FROM jobs WHERE state = 'processing' AND queue "
+                    "IN (%s) GROUP BY queue" % _placeholders(names), names).fetchall():
+                room[queue] -= running
+        return room
+
+    @staticmethod
+    def _claim_sql(served, full):
+        """The claim statement for served queues (none: all) but the full ones."""
+        where = ''.join(' AND q.name %s (%s)' % (op, _placeholders(names))
+                        for op, names in (('IN', served), ('NOT IN', full)) if names)
+        # `run_at + 0`: no index on run_at alone tempts the planner (stale
+        # statistics after a big add) to fetch and sort every due job; it walks
+        # jobs_ready in claim order and stops at the first due job it can lock.
+        return ('WITH due AS (SELECT id FROM jobs WHERE ' + RUNNABLE_SQL + ' AND run_at + 0 <= ? '
+                'AND EXISTS (SELECT 1 FROM queues q WHERE q.name = jobs.queue%s AND '
+                "COALESCE(q.paused, (SELECT s.paused FROM queues s WHERE s.name = '*'), 0) "
+                '<> 1) ORDER BY priority DESC, run_at, id LIMIT 1 FOR UPDATE SKIP LOCKED), '
+                'made AS (INSERT INTO runs (job_id, attempt, worker, started_at) '
+                'SELECT id, 1 + (SELECT COUNT(*) FROM runs r WHERE r.job_id = due.id), ?, ? '
+                'FROM due RETURNING id, job_id, attempt) '
+                "UPDATE jobs SET state = 'processing', attempts = jobs.attempts + 1, owner = ?, "
+                'worker = ?, lease_until = ?, started_at = ?, finished_at = NULL, '
+                'run_id = m.id, updated_at = ? FROM made m WHERE jobs.id = m.job_id '
+                'RETURNING %s, m.attempt' % (where, ', '.join('jobs.' + c for c in JOB_COLUMNS)))
 
     def insert_batch(self, conn, commands, shared):
         """COPY the rows in (the fastest way into PostgreSQL); under the id lock
@@ -1060,7 +1222,7 @@ class PostgresDialect(object):
                 '\n', '\\n').replace('\r', '\\r')
         tail = '\t' + '\t'.join(field(v) for v in shared) + '\n'
         conn.copy('COPY jobs (command, queue, priority, max_retries, run_at, timeout, cwd, '
-                  'env, created_at, updated_at) FROM STDIN',
+                  'env, base_env, created_at, updated_at) FROM STDIN',
                   ''.join(field(c) + tail for c in commands))
         last = conn.execute("SELECT currval(pg_get_serial_sequence('jobs', 'id'))").fetchone()[0]
         return list(range(last - len(commands) + 1, last + 1))
@@ -1262,9 +1424,9 @@ class Store(object):
     """The only code that speaks SQL. One connection, opened by its process.
 
     Every read-then-write runs in transaction() (SQLite: BEGIN IMMEDIATE, so
-    two writers never interleave; PostgreSQL: SERIALIZABLE, retried on a
-    conflict); every state change re-checks the old state (and, for a
-    claimed job, its owner and attempt) in its WHERE clause.
+    two writers never interleave; PostgreSQL: READ COMMITTED with the locks
+    PostgresDialect describes); every state change re-checks the old state
+    (and, for a claimed job, its owner and attempt) in its WHERE clause.
     """
 
     def __init__(self, path, durable=False, create=True):
@@ -1280,6 +1442,9 @@ class Store(object):
         self.durable = durable
         self.reconnects = 0         # connections opened again after one was lost
         self.broken = False
+        self.tallies = {}            # metrics counts not written yet: (name, queue, label)
+        self.tally_every = 0.0       # seconds between writes of them (a pool: TALLY_FLUSH)
+        self.tally_due = 0.0
         self.path, self.conn = self.dialect.connect(path, create)
         try:
             self._retry(self.dialect.prepare, self, durable)
@@ -1304,6 +1469,12 @@ class Store(object):
             raise self.dialect.translate(exc, self)
 
     def close(self):
+        """Write counts still held (a pool's), then close."""
+        if self.tallies:
+            try:
+                self.transaction(self._flush_tallies)
+            except StoreError:
+                pass
         self.conn.close()
 
     def __enter__(self):
@@ -1342,13 +1513,18 @@ class Store(object):
                 delay = min(delay * 2, 0.02)
 
     def _run_tx(self, begin, fn, args):
-        self.verb = 'read' if begin == self.dialect.begin_read else 'write'
+        writing = begin != self.dialect.begin_read
+        self.verb = 'write' if writing else 'read'
         self.conn.execute(begin)
+        held = dict(self.tallies)
         try:
             result = fn(*args)
+            if self.tallies and writing and time.monotonic() >= self.tally_due:
+                self._flush_tallies()
             self.conn.execute('COMMIT')
             return result
         except BaseException:
+            self.tallies = held             # counts of a rolled-back transaction go too
             try:
                 if self.conn.in_transaction:
                     self.conn.execute('ROLLBACK')
@@ -1384,13 +1560,57 @@ class Store(object):
         """Move the WAL into the database without waiting for readers."""
         self._retry(self.dialect.checkpoint, self.conn)
 
+    # -- metrics: counts kept where states change --------------------------
+    #
+    # A state change adds to self.tallies; the transaction that made it writes
+    # them, except in a pool (tally_every > 0): it writes its counts at most
+    # once per tally_every seconds, so a busy pool pays no SQL per job for its
+    # metrics, and a pool killed with -9 loses at most that long of counts.
+
+    def _tally(self, name, queue, label='', seconds=0.0, count=1):
+        key = (name, queue, label)
+        held = self.tallies.get(key, (0, 0.0))
+        self.tallies[key] = (held[0] + count, held[1] + seconds)
+
+    def _observe(self, name, queue, seconds):
+        """One observation of a duration histogram ('wait' or 'run')."""
+        seconds = max(0.0, seconds)
+        bucket = next((b for b in METRIC_BUCKETS if seconds <= float(b)), '+Inf')
+        self._tally(name, queue, bucket, seconds)
+
+    def _flush_tallies(self):
+        for (name, queue, label), (count, total) in sorted(self.tallies.items()):
+            self.conn.execute(self.dialect.insert_ignore(
+                'metrics (name, queue, label) VALUES (?, ?, ?)'), (name, queue, label))
+            self.conn.execute('UPDATE metrics SET count = count + ?, total = total + ? '
+                              'WHERE name = ? AND queue = ? AND label = ?',
+                              (count, total, name, queue, label))
+        self.tallies = {}
+        self.tally_due = time.monotonic() + self.tally_every
+
+    def _count_end(self, job, state, now, error=None):
+        """Count a job's move to state (from processing: an attempt's end)."""
+        queue = job['queue']
+        if job['state'] == 'processing' and state in ('completed', 'failed', 'dead'):
+            if error == LOST_ERROR:         # when it died is not known: no run time
+                self._tally('lost', queue)
+            else:
+                self._observe('run', queue, now - (job['started_at'] or now))
+            if state == 'failed':
+                self._tally('retries', queue)
+        if state in FINISHED_STATES:
+            self._tally('finished', queue, state)
+
     # -- adding jobs ----------------------------------------------------
 
     def add_jobs(self, specs, now):
-        """Insert job specs in one transaction; returns [(id, existed, dead_reason)].
+        """Insert job specs in one transaction; returns [(id, outcome, detail)].
 
-        A spec with a key that already exists is not inserted: its existing id
-        comes back with existed=True. Parents in `after` must exist.
+        outcome 'added': detail is why it went straight to the DLQ (a parent
+        dead or cancelled), or None. A spec whose key exists gives 'exists'
+        (the same spec), 'differs' (detail: the fields that differ; the job is
+        left alone) or, with spec['replace'], 'replaced' (detail as for
+        'added'). Parents in `after` must exist.
         """
         return self.transaction(self._add_jobs, specs, now)
 
@@ -1398,51 +1618,114 @@ class Store(object):
         self.dialect.lock_ids(self.conn)
         self._remember_queues(set(spec['queue'] for spec in specs))
         results = []
-        insert = ('INSERT INTO jobs (key, command, queue, priority, max_retries, run_at, '
-                  'blocked, timeout, cwd, env, created_at, updated_at) '
-                  'VALUES (?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?)')
         for spec in specs:
-            if spec.get('key') is not None:
-                row = self.conn.execute('SELECT id FROM jobs WHERE key = ?',
-                                        (spec['key'],)).fetchone()
-                if row:
-                    results.append((row[0], True, None))
-                    continue
+            old = self._by_key(spec.get('key'), 'UPDATE' if spec.get('replace') else None)
             # Locked (PostgreSQL): a parent finishing meanwhile either committed
             # before (and is read as it is now) or waits for this add, then
             # sees the child when it updates its children.
             parents = [self._find(ref, 'SHARE')['id'] for ref in spec.get('after') or ()]
-            job_id = self.dialect.insert_id(self.conn, insert, (
-                spec.get('key'), spec['command'], spec['queue'], spec['priority'],
-                spec['max_retries'], spec['run_at'], spec.get('timeout'), spec['cwd'],
-                _json_dump(spec.get('env')), now, now))
-            dead_reason = None
-            if parents:
-                self.conn.executemany(self.dialect.insert_ignore(
-                    'deps (job_id, parent_id) VALUES (?, ?)'), [(job_id, p) for p in parents])
-                self._refresh_blocked([job_id])
-                dead_reason = self._doomed_by_parent(job_id)
-                if dead_reason:
-                    self._kill_dependents_of(None, [(job_id, dead_reason)], now)
-            results.append((job_id, False, dead_reason))
-        if any(not existed for _, existed, _ in results):
+            if old is None:
+                job_id = self.dialect.insert_id(
+                    self.conn, 'INSERT INTO jobs (key, command, created_at, updated_at, queue, '
+                    'priority, max_retries, run_at, timeout, cwd, env, base_env) VALUES (?, ?, '
+                    '?, ?, ?, ?, ?, ?, ?, ?, ?, ?)', (spec.get('key'), spec['command'], now, now) +
+                    self._spec_values(spec))
+                outcome = 'added'
+            else:
+                job_id = old['id']
+                changed = self._spec_changes(old, spec, parents)
+                if not changed or not spec.get('replace'):
+                    results.append((job_id, 'differs' if changed else 'exists', changed))
+                    continue
+                self._replace(old, spec, parents, now)
+                outcome = 'replaced'
+            results.append((job_id, outcome, self._set_parents(job_id, parents, now)))
+        added = {}
+        for spec, (_, outcome, _) in zip(specs, results):
+            if outcome == 'added':
+                added[spec['queue']] = added.get(spec['queue'], 0) + 1
+        self._count_added(added)
+        if any(outcome in ('added', 'replaced') for _, outcome, _ in results):
             self.dialect.notify(self.conn, 'add')
         return results
+
+    SPEC_FIELDS = ('queue', 'priority', 'max_retries', 'run_at', 'timeout', 'cwd', 'env',
+                   'base_env')
+
+    @staticmethod
+    def _spec_values(spec):
+        return tuple(_json_dump(spec.get(f)) if f == 'env' else spec.get(f)
+                     for f in Store.SPEC_FIELDS)
+
+    def _by_key(self, key, lock=None):
+        """The job with this key, or None. lock: as for _find (a job to replace
+        is locked, so that no pool claims it meanwhile on PostgreSQL)."""
+        row = key is not None and self.conn.execute(
+            JOB_SELECT + ' WHERE key = ?' + self.dialect.locking(lock), (key,)).fetchone()
+        return _row_to_job(row) if row else None
+
+    def _spec_changes(self, job, spec, parents):
+        """What a spec would change in an existing job: a list of field names.
+        Not compared: the run time (a --delay is relative to now), the environment
+        captured by -E (it changes with every login), and the defaults that
+        depend on where add runs (spec['implicit']: cwd, max_retries)."""
+        skip = ('run_at', 'base_env') + tuple(spec.get('implicit', ()))
+        changed = [f for f in ('command',) + self.SPEC_FIELDS
+                   if f not in skip and job[f] != spec.get(f)]
+        old_parents = [r[0] for r in self.conn.execute(
+            'SELECT parent_id FROM deps WHERE job_id = ?', (job['id'],))]
+        if sorted(old_parents) != sorted(set(parents)):
+            changed.append('after')
+        return changed
+
+    def _replace(self, job, spec, parents, now):
+        """Give a keyed job a new spec and make it pending again with attempts reset
+        (its history stays); jobs it sent to the DLQ come back, and waiting
+        dependents wait for its new run."""
+        if job['state'] == 'processing':
+            raise InvalidTransition('job %d (key %s) is running; wait for it or cancel it, '
+                                    'then add it again' % (job['id'], job['key']))
+        if set(parents) & (self._descendants(job['id']) | set([job['id']])):
+            raise UsageError('--after: job %d cannot wait for itself or for a job that '
+                             'waits for it' % job['id'])
+        revived = self._revive(job['id'], now, STATES)
+        self.conn.execute('UPDATE jobs SET command = ?, updated_at = ?, %s WHERE id = ?'
+                          % ', '.join(f + ' = ?' for f in self.SPEC_FIELDS),
+                          (spec['command'], now) + self._spec_values(spec) + (job['id'],))
+        self.conn.execute('DELETE FROM deps WHERE job_id = ?', (job['id'],))
+        self._doomed_among(revived[1:], now)
+        self._refresh_blocked(sorted(set(revived) | set(self._children(job['id']))))
+
+    def _set_parents(self, job_id, parents, now):
+        """Record a new or replaced job's parents; returns why it cannot run (a parent
+        dead or cancelled: it goes straight to the DLQ), or None."""
+        if not parents:
+            return None
+        self.conn.executemany(self.dialect.insert_ignore(
+            'deps (job_id, parent_id) VALUES (?, ?)'), [(job_id, p) for p in parents])
+        self._refresh_blocked([job_id])
+        reason = self._doomed_by_parent(job_id)
+        if reason:
+            self._kill_dependents_of(None, [(job_id, reason)], now)
+        return reason
 
     def add_many(self, template, commands, now):
         """Insert one job per command, every other field from template, in one
         transaction; returns the ids in order (consecutive)."""
-        shared = (template['queue'], template['priority'], template['max_retries'],
-                  template['run_at'], template.get('timeout'), template['cwd'],
-                  _json_dump(template.get('env')), now, now)
+        shared = self._spec_values(template) + (now, now)
 
         def insert():
             self.dialect.lock_ids(self.conn)
             self._remember_queues([template['queue']])
             ids = self.dialect.insert_batch(self.conn, commands, shared)
+            self._count_added({template['queue']: len(commands)})
             self.dialect.notify(self.conn, 'add')
             return ids
         return self.transaction(insert)
+
+    def _count_added(self, counts):
+        for queue, n in counts.items():
+            self._tally('added', queue, count=n)
 
     def _remember_queues(self, names):
         self.conn.executemany(self.dialect.insert_ignore('queues (name) VALUES (?)'),
@@ -1463,7 +1746,7 @@ class Store(object):
         ref = str(ref)
         row = None
         locking = self.dialect.locking(lock)
-        if ref.isdecimal():                 # what int() takes ('²' is a digit, not decimal)
+        if ref.isdecimal() and int(ref) < 2 ** 63:  # int() takes decimals ('²' is not one)
             row = self.conn.execute(JOB_SELECT + ' WHERE id = ?' + locking,
                                     (int(ref),)).fetchone()
         if row is None:
@@ -1543,16 +1826,24 @@ class Store(object):
                 by_id[child]['waiting_on'].append(parent)
 
     def job_states(self, ids):
-        """{id: (state, last_error, queue)} for the given ids, as one snapshot."""
-        rows = self.snapshot(self._rows_for_ids,
-                             'SELECT id, state, last_error, queue FROM jobs WHERE id IN (%s)',
-                             ids)
-        return dict((row[0], row[1:]) for row in rows)
+        """{id: {state, error, queue, key}} for the given ids, as one snapshot."""
+        rows = self.snapshot(self._rows_for_ids, 'SELECT id, state, last_error, queue, key '
+                             'FROM jobs WHERE id IN (%s)', ids)
+        return dict((row['id'], row) for row in
+                    _named(rows, ('id', 'state', 'error', 'queue', 'key')))
 
-    def unfinished_ids(self):
-        return [r[0] for r in self._retry(lambda: self.conn.execute(
-            "SELECT id FROM jobs WHERE state IN ('pending', 'processing', 'failed')"
-        ).fetchall())]
+    UNFINISHED_SQL = "FROM jobs WHERE state IN ('pending', 'processing', 'failed')"
+
+    def unfinished_ids(self, limit=None):
+        """Ids of unfinished jobs (the first `limit` of them: an index seek)."""
+        sql = 'SELECT id ' + self.UNFINISHED_SQL + (' LIMIT %d' % limit if limit else '')
+        return [r[0] for r in self._retry(lambda: self.conn.execute(sql).fetchall())]
+
+    def unfinished_summary(self):
+        """(how many jobs are unfinished, their queues): one pass over the index."""
+        rows = self._retry(lambda: self.conn.execute(
+            'SELECT queue, COUNT(*) ' + self.UNFINISHED_SQL + ' GROUP BY queue').fetchall())
+        return sum(n for _, n in rows), set(q for q, _ in rows)
 
     def max_job_id(self):
         return self._retry(self._last_job_id)
@@ -1562,12 +1853,18 @@ class Store(object):
             'SELECT id FROM jobs WHERE id > ?', (last_id,)).fetchall())]
 
     def status_snapshot(self):
-        """Counts by (state, queue), paused queues and worker rows, all at one instant."""
+        """Counts by (state, queue), paused queues, worker rows and queue limits, all at
+        one instant."""
         def read():
-            counts = self.conn.execute(
-                'SELECT state, queue, COUNT(*) FROM jobs GROUP BY state, queue').fetchall()
-            return counts, self._pause_rows(), self._worker_rows()
+            return (self._state_counts(), self._pause_rows(), self._worker_rows(),
+                    self._queue_limits())
         return self.snapshot(read)
+
+    def _state_counts(self):
+        """How many jobs each (state, queue) holds: {state, queue, count} rows."""
+        return _named(self.conn.execute(
+            'SELECT state, queue, COUNT(*) FROM jobs GROUP BY state, queue'),
+            ('state', 'queue', 'count'))
 
     # -- claiming and recording -------------------------------------------
     #
@@ -1597,13 +1894,18 @@ class Store(object):
         claimed = self.pool_round((), [(owner, label)], lease, queues)[1]
         return claimed[0] if claimed else None
 
-    def _claim(self, owner, label, now, lease, queues):
-        """Claim the next job: the attempt is counted here, at claim time, so a
+    def _claim(self, owner, label, now, lease, room):
+        """Claim the next job from the queues in room (_claim_room), taking one
+        from its queue's room. The attempt is counted here, at claim time, so a
         job that keeps killing its worker still runs out of retries. Its run
         number (the history's attempt) counts every run, charged or not."""
-        job = self._next_runnable(now, queues)
+        job = self._next_runnable(now, list(room))
         if job is None:
             return None
+        if room[job['queue']] is not None:
+            room[job['queue']] -= 1
+            if not room[job['queue']]:
+                del room[job['queue']]
         runs = self.conn.execute('SELECT COUNT(*) FROM runs WHERE job_id = ?',
                                  (job['id'],)).fetchone()[0]
         run_id = self.dialect.insert_id(
@@ -1612,6 +1914,7 @@ class Store(object):
         claim = dict(attempts=job['attempts'] + 1, owner=owner, worker=label,
                      lease_until=now + lease, started_at=now, finished_at=None, run_id=run_id)
         self._move(job['id'], 'processing', now, {}, **claim)
+        self._observe('wait', job['queue'], now - job['run_at'])
         job.update(claim, state='processing', updated_at=now, pgid=None, attempt=runs + 1)
         return job
 
@@ -1648,6 +1951,7 @@ class Store(object):
                           last_error=write.error,
                           end_run=(job['run_id'], write.exit_code, write.error)):
             return False
+        self._count_end(dict(job, state='processing'), write.state, now, write.error)
         self._after_state_change(job['id'], write.state, now)
         return True
 
@@ -1716,12 +2020,14 @@ class Store(object):
     def processing_jobs(self):
         """Claimed jobs, each with its owner's registration (host, pid: None if gone)."""
         return self.snapshot(lambda: _named(self.conn.execute(
-            "SELECT j.id, j.owner, j.attempts, j.max_retries, j.lease_until, j.pgid, "
+            "SELECT j.id, j.key, j.queue, j.command, j.owner, j.attempts, j.max_retries, "
+            "j.started_at, j.lease_until, j.pgid, "
             "j.run_id, COALESCE(r.attempt, j.attempts), j.worker, w.host, w.pid, w.proc_start FROM jobs j "
             "LEFT JOIN runs r ON r.id = j.run_id LEFT JOIN workers w ON w.id = j.owner "
             "WHERE j.state = 'processing'"),
-            ('id', 'owner', 'attempts', 'max_retries', 'lease_until', 'pgid', 'run_id',
-             'attempt', 'worker', 'host', 'pid', 'proc_start')))
+            ('id', 'key', 'queue', 'command', 'owner', 'attempts', 'max_retries',
+             'started_at', 'lease_until', 'pgid', 'run_id', 'attempt', 'worker', 'host',
+             'pid', 'proc_start')))
 
     def _next_runnable(self, now, queues):
         """The job to run next (as a dict) from these queues, or None: highest
@@ -1734,39 +2040,62 @@ class Store(object):
                 best = job
         return best
 
-    def _next_in_queue(self, now, queue):
-        """The next due job of one queue: jobs_ready is ordered (queue, priority,
-        run_at), so this walks it one priority level at a time, each step an index
-        seek. Within a priority, if the first row is not due, none is."""
+    def _levels(self, queue):
+        """The first runnable job of each priority level of a queue, highest level
+        first, as full rows: jobs_ready is ordered (queue, priority, run_at), so
+        each step is one index seek, however many jobs a level holds."""
         sql = (JOB_SELECT + self.dialect.indexed_by('jobs_ready') + ' WHERE ' + RUNNABLE_SQL +
                ' AND queue = ?%s ORDER BY priority DESC, run_at, id LIMIT 1')
-        below = None
-        while True:
-            if below is None:
-                row = self.conn.execute(sql % '', (queue,)).fetchone()
-            else:
-                row = self.conn.execute(sql % ' AND priority < ?', (queue, below)).fetchone()
-            if row is None:
-                return None
+        row = self.conn.execute(sql % '', (queue,)).fetchone()
+        while row is not None:
             job = _row_to_job(row)
+            yield job
+            row = self.conn.execute(sql % ' AND priority < ?',
+                                    (queue, job['priority'])).fetchone()
+
+    def _next_in_queue(self, now, queue):
+        """The next due job of one queue. Within a priority level, if the first
+        job is not due, none is."""
+        for job in self._levels(queue):
             if job['run_at'] <= now:
                 return job
-            below = job['priority']
+        return None
 
     def runnable_exists(self, now, queues=None):
         """A cheap read: is anything claimable now? (Spares idle workers a write lock.)"""
         def read():
-            return self._next_runnable(now, self._claimable_queues(queues)) is not None
+            return self._next_runnable(now, list(self._claim_room(queues))) is not None
         return self.snapshot(read)
 
     def _pause_rows(self):
         return dict(self.conn.execute('SELECT name, paused FROM queues').fetchall())
 
-    def _claimable_queues(self, served=None):
+    def _claimable_queues(self, served=None, pauses=None):
         """Known queues a worker serving `served` (None: all) may claim from now."""
-        pauses = self._pause_rows()
+        pauses = self._pause_rows() if pauses is None else pauses
         names = [q for q in pauses if q != '*' and (not served or q in served)]
         return [q for q in names if not queue_is_paused(q, pauses)]
+
+    def _claim_room(self, served=None):
+        """{queue: how many more of its jobs may start now, None = no limit} for the
+        queues a worker serving `served` may claim from; full queues are left out.
+
+        A claim of several jobs in one transaction takes one from a queue's room
+        per job it claims, and drops the queue at 0. Every pool on the database
+        counts the same 'processing' rows under the write lock, so a limit holds
+        across pools.
+        """
+        rows = self.conn.execute('SELECT name, paused, max_running FROM queues').fetchall()
+        limits = dict((name, limit) for name, _, limit in rows)
+        room = dict((q, limits[q]) for q in self._claimable_queues(
+            served, dict((name, paused) for name, paused, _ in rows)))
+        limited = [q for q in room if room[q] is not None]
+        if limited:
+            for queue, running in self.conn.execute(
+                    "SELECT queue, COUNT(*) FROM jobs WHERE state = 'processing' AND queue "
+                    "IN (%s) GROUP BY queue" % _placeholders(limited), limited):
+                room[queue] -= running
+        return dict((q, n) for q, n in room.items() if n is None or n > 0)
 
     def _queue_filter(self, served):
         """SQL (and parameters) restricting a query to claimable queues."""
@@ -1803,6 +2132,11 @@ class Store(object):
                 "ON p.id = d.parent_id WHERE d.job_id = jobs.id AND p.state != 'completed') "
                 "WHERE id IN (%s)" % _placeholders(chunk), chunk)
 
+    def _job_row(self, job_id, columns):
+        """Some columns of one job, as a dict."""
+        return _named([self.conn.execute('SELECT %s FROM jobs WHERE id = ?' % columns,
+                                         (job_id,)).fetchone()], columns.split(', '))[0]
+
     def _children(self, parent_id):
         return [r[0] for r in self.conn.execute(
             'SELECT job_id FROM deps WHERE parent_id = ?', (parent_id,))]
@@ -1822,7 +2156,8 @@ class Store(object):
             self._kill_dependents_of(job_id, [], now)
 
     def _kill_dependents_of(self, parent_id, seeds, now):
-        """Send the waiting descendants of a dead/cancelled job to the DLQ."""
+        """Send the waiting descendants of a dead/cancelled job to the DLQ (those
+        pending, and those awaiting a retry: a requeued parent blocks them again)."""
         todo = list(seeds)
         if parent_id is not None:
             state = self.conn.execute('SELECT state FROM jobs WHERE id = ?',
@@ -1831,8 +2166,9 @@ class Store(object):
                      for c in self._children(parent_id)]
         while todo:
             child, reason = todo.pop()
-            if self._move(child, 'dead', now, {'state': 'pending'}, last_error=reason,
-                          finished_at=now):
+            if self._move(child, 'dead', now, {'state': ('pending', 'failed')},
+                          last_error=reason, finished_at=now):
+                self._count_end(self._job_row(child, 'state, queue, started_at'), 'dead', now)
                 todo += [(c, 'dependency %d dead' % child) for c in self._children(child)]
 
     # -- DLQ, cancel, prune ---------------------------------------------
@@ -1842,34 +2178,34 @@ class Store(object):
         they took down with them. Returns [(id, revived dependents)]."""
         return self.transaction(self._retry_dead, refs, now, every)
 
+    def requeue(self, refs, now):
+        """Run finished jobs (completed, dead, cancelled) again: back to pending,
+        attempts reset, history kept, with the dependents they sent to the DLQ.
+        Returns [(id, revived dependents)]."""
+        return self.transaction(self._requeue, refs, now, False, FINISHED_STATES)
+
     def _retry_dead(self, refs, now, every):
+        return self._requeue(refs, now, every, ('dead',))
+
+    def _requeue(self, refs, now, every, states):
         if every:
             ids = [r[0] for r in self.conn.execute(
                 "SELECT id FROM jobs WHERE state = 'dead' ORDER BY id")]
         else:
-            ids = []
-            for ref in refs:
-                job = self._find(ref)
-                if job['state'] != 'dead':
-                    raise InvalidTransition('job %d is not in the DLQ (it is %s)'
-                                            % (job['id'], job['state']))
-                ids.append(job['id'])
+            ids = [self._finished_job(ref, states)['id'] for ref in refs]
         revived, seen = {}, set()
         for job_id in ids:
             if job_id not in seen:
-                revived[job_id] = self._revive(job_id, now)
+                revived[job_id] = self._revive(job_id, now, states)
                 seen.update(revived[job_id])
         every_revived = sorted(seen)
-        # A revived job whose parent is still dead or cancelled cannot run.
-        for job_id in every_revived:
-            reason = self._doomed_by_parent(job_id)
-            if reason:
-                if not every and job_id in ids:
-                    hint = ('a cancelled job cannot run again; add the work anew'
-                            if reason.endswith('cancelled') else 'retry that job instead')
-                    raise InvalidTransition('job %d cannot run: %s; %s' % (job_id, reason, hint))
-                self._kill_dependents_of(None, [(job_id, reason)], now)
-        self._refresh_blocked(every_revived)
+        for job_id, reason in self._doomed_among(every_revived, now):
+            if not every and job_id in ids:
+                raise InvalidTransition('job %d cannot run: %s; requeue job %s instead (its '
+                                        'dependents come back with it)'
+                                        % (job_id, reason, reason.split()[1]))
+        waiting = set(c for job_id in ids for c in self._children(job_id))
+        self._refresh_blocked(sorted(seen | waiting))
         back = set(r[0] for r in self._rows_for_ids(
             "SELECT id FROM jobs WHERE state = 'pending' AND id IN (%s)", every_revived))
         if back:
@@ -1877,18 +2213,56 @@ class Store(object):
         return [(job_id, len(back.intersection(family)) - 1)
                 for job_id, family in revived.items() if job_id in back]
 
-    def _revive(self, job_id, now):
-        """Revive job_id and the descendants it killed; returns revived ids."""
+    def _finished_job(self, ref, states):
+        """The job `ref`, if it is in one of these states (else InvalidTransition);
+        locked on PostgreSQL (a prune meanwhile: then it is not found)."""
+        job = self._find(ref, 'UPDATE')
+        if job['state'] not in states:
+            if states == ('dead',):
+                raise InvalidTransition('job %d is not in the DLQ (it is %s)'
+                                        % (job['id'], job['state']))
+            raise InvalidTransition('job %d is %s: only completed, dead or cancelled jobs '
+                                    'can be requeued' % (job['id'], job['state']))
+        return job
+
+    def _doomed_among(self, job_ids, now):
+        """Send back to the DLQ the jobs (of these, just revived) whose parent is still
+        dead or cancelled; returns [(id, reason)]."""
+        doomed = []
+        for job_id in job_ids:
+            reason = self._doomed_by_parent(job_id)
+            if reason:
+                self._kill_dependents_of(None, [(job_id, reason)], now)
+                doomed.append((job_id, reason))
+        return doomed
+
+    def _revive(self, job_id, now, states=('dead',)):
+        """Make job_id pending again (attempts reset) if it is in `states`, and with
+        it the descendants it sent to the DLQ; returns the revived ids."""
         revived = []
         todo = [(job_id, None)]
         while todo:
-            current, reason = todo.pop()
-            where = {'state': 'dead', 'last_error': reason} if reason else {'state': 'dead'}
+            current, parent = todo.pop()
+            if parent is None:
+                where = {'state': tuple(states)}
+            else:
+                where = {'state': 'dead', 'last_error': ('dependency %d dead' % parent,
+                                                         'dependency %d cancelled' % parent)}
             if self._move(current, 'pending', now, where, attempts=0, run_at=now,
                           finished_at=None):
                 revived.append(current)
-                todo += [(c, 'dependency %d dead' % current) for c in self._children(current)]
+                todo += [(c, current) for c in self._children(current)]
         return revived
+
+    def _descendants(self, job_id):
+        """Every job that depends on job_id, directly or through others."""
+        found, todo = set(), [job_id]
+        while todo:
+            for child in self._children(todo.pop()):
+                if child not in found:
+                    found.add(child)
+                    todo.append(child)
+        return found
 
     def cancel(self, ref, now):
         """Cancel a pending, failed or processing job; returns the job as it was,
@@ -1899,6 +2273,7 @@ class Store(object):
             if job['state'] not in UNFINISHED_STATES:
                 raise InvalidTransition('job %d is already %s' % (job['id'], job['state']))
             self._move(job['id'], 'cancelled', now, {}, finished_at=now, last_error='cancelled')
+            self._count_end(job, 'cancelled', now)
             if job['state'] == 'processing':
                 self._end_run(job['run_id'], now, None, 'cancelled')
                 self.dialect.notify(self.conn, 'cancel')     # its pool may be on another host
@@ -1972,6 +2347,29 @@ class Store(object):
     def pause_rows(self):
         return self._retry(self._pause_rows)
 
+    def set_limit(self, queue, limit):
+        """At most `limit` jobs of queue run at once, across every pool (None: no limit)."""
+        def write():
+            self.conn.execute(self.dialect.insert_ignore('queues (name) VALUES (?)'), (queue,))
+            self.conn.execute('UPDATE queues SET max_running = ? WHERE name = ?',
+                              (limit, queue))
+            self.dialect.notify(self.conn, 'add')       # a higher limit may let jobs start
+        self.transaction(write)
+
+    def _queue_limits(self):
+        return dict(self.conn.execute(
+            'SELECT name, max_running FROM queues WHERE max_running IS NOT NULL').fetchall())
+
+    def queue_limits(self):
+        """{queue: limit} for the queues that have one."""
+        return self._retry(self._queue_limits)
+
+    def instance(self):
+        """This database's name for its folder of job logs ('' for a database created
+        by version 1, whose logs lie directly in the logs folder)."""
+        return self._retry(lambda: self.conn.execute(
+            "SELECT value FROM meta WHERE name = 'instance'").fetchone()[0])
+
     # -- workers --------------------------------------------------------
 
     def _register(self, row, now):
@@ -2011,6 +2409,104 @@ class Store(object):
             "jobs WHERE state = 'processing' AND owner = w.id))", (host,)),
             ('pid', 'proc_start', 'wake_signal')))
 
+    # -- operating: metrics, top, logs -f, completion ----------------------
+
+    def metrics_snapshot(self, now):
+        """What `metrics` prints, as one snapshot: job counts by (state, queue),
+        pauses, worker rows, the oldest due run time per queue, and the rows of
+        the metrics table (name, queue, label, count, total)."""
+        def read():
+            pauses = self._pause_rows()
+            oldest = dict((q, self._oldest_due(q, now)) for q in pauses if q != '*')
+            rows = _named(self.conn.execute(
+                'SELECT name, queue, label, count, total FROM metrics'),
+                ('name', 'queue', 'label', 'count', 'total'))
+            return self._state_counts(), pauses, self._worker_rows(), oldest, rows
+        return self.snapshot(read)
+
+    def _oldest_due(self, queue, now, levels=64):
+        """The earliest run time of a due, runnable job of queue (None if none),
+        looking at most `levels` priority levels deep."""
+        import itertools
+        due = [job['run_at'] for job in itertools.islice(self._levels(queue), levels)
+               if job['run_at'] <= now]
+        return min(due) if due else None
+
+    TOP_RUN_FIELDS = ('run_id', 'job_id', 'attempt', 'started_at', 'finished_at', 'exit_code',
+                      'error', 'key', 'queue', 'state', 'command')
+    TOP_JOB_FIELDS = ('id', 'key', 'queue', 'command', 'attempts', 'max_retries',
+                      'started_at', 'worker')
+
+    def top_snapshot(self, now, cap=TOP_COUNT_CAP, ended=()):
+        """What `top` shows, as one snapshot, at a cost that does not grow with
+        the number of jobs: every count stops at cap + 1 (through jobs_state,
+        jobs_due), the oldest due job is a seek per priority level, the recent
+        attempts are the newest rows of runs, plus every attempt of the jobs in
+        `ended` (jobs seen running before, whose attempt may be older)."""
+        def read():
+            pauses = self._pause_rows()
+            queues = {}
+            for name in sorted(q for q in pauses if q != '*'):
+                counts = dict((state, self._count_upto(
+                    'SELECT 1 FROM jobs WHERE state = ? AND queue = ?', (state, name), cap))
+                    for state in ('pending', 'processing', 'failed', 'dead'))
+                counts['oldest'] = self._oldest_due(name, now)
+                counts['delayed'] = 0
+                queues[name] = counts
+            seen = self.conn.execute(
+                'SELECT queue, state FROM jobs' + self.dialect.indexed_by('jobs_due') +
+                ' WHERE ' + RUNNABLE_SQL +
+                " AND run_at > ? LIMIT ?", (now, cap + 1)).fetchall()
+            for queue, state in seen:
+                if state == 'pending' and queue in queues:
+                    queues[queue]['delayed'] += 1
+            running = self.conn.execute(
+                "SELECT %s FROM jobs WHERE state = 'processing' ORDER BY started_at, id "
+                "LIMIT 500" % ', '.join(self.TOP_JOB_FIELDS)).fetchall()
+            runs_sql = ('SELECT r.id, r.job_id, r.attempt, r.started_at, r.finished_at, '
+                        'r.exit_code, r.error, j.key, j.queue, j.state, j.command FROM runs r '
+                        'LEFT JOIN jobs j ON j.id = r.job_id WHERE r.finished_at IS NOT NULL ')
+            recent = self.conn.execute(runs_sql + 'ORDER BY r.id DESC LIMIT ?',
+                                       (TOP_RECENT,)).fetchall()
+            recent += self._rows_for_ids(runs_sql + 'AND r.job_id IN (%s)', ended)
+            finished = dict(self.conn.execute(
+                "SELECT label, CAST(SUM(count) AS BIGINT) FROM metrics WHERE name = 'finished' "
+                "GROUP BY label").fetchall())
+            return {'pauses': pauses, 'queues': queues, 'delayed_capped': len(seen) > cap,
+                    'limits': self._queue_limits(),
+                    'running': [dict(zip(self.TOP_JOB_FIELDS, r)) for r in running],
+                    'recent': [dict(zip(self.TOP_RUN_FIELDS, r)) for r in recent],
+                    'finished': finished, 'workers': self._worker_rows()}
+        return self.snapshot(read)
+
+    def _count_upto(self, select, params, cap):
+        """COUNT(*) of a query's rows, reading at most cap + 1 of them."""
+        return self.conn.execute('SELECT COUNT(*) FROM (%s LIMIT ?) AS capped' % select,
+                                 tuple(params) + (cap + 1,)).fetchone()[0]
+
+    def runs_since(self, run_id):
+        """(newest run id, [(job id, run id)] of the runs newer than run_id; with
+        run_id None, of the jobs running now): what `logs -f` follows."""
+        def read():
+            newest = self.conn.execute('SELECT MAX(id) FROM runs').fetchone()[0] or 0
+            if run_id is None:
+                rows = self.conn.execute("SELECT id, run_id FROM jobs WHERE state = "
+                                         "'processing' ORDER BY id").fetchall()
+            else:
+                rows = self.conn.execute('SELECT job_id, id FROM runs WHERE id > ? AND id <= ? '
+                                         'ORDER BY id', (run_id, newest)).fetchall()
+            return newest, rows
+        return self.snapshot(read)
+
+    def queue_names(self):
+        return sorted(q for q in self.pause_rows() if q != '*')
+
+    def keys_starting(self, prefix, limit=200):
+        """Job keys that start with prefix (an index range on the unique key)."""
+        return [r[0] for r in self._retry(lambda: self.conn.execute(
+            'SELECT key FROM jobs WHERE key >= ? AND key < ? ORDER BY key LIMIT ?',
+            (prefix, prefix + '\U0010ffff', limit)).fetchall())
+            if r[0].startswith(prefix)]     # PostgreSQL: a collation may order otherwise
 
     # -- pools on many hosts (PostgreSQL) ---------------------------------
 
@@ -2121,7 +2617,7 @@ def this_host():
     """This host's name in worker rows and job labels. QUEUECTL_HOSTNAME
     overrides it: containers that share a hostname, several "hosts" on one
     machine in tests."""
-    return os.environ.get('QUEUECTL_HOSTNAME') or os.uname()[1]
+    return os.environ.get(ENV_HOSTNAME) or os.uname()[1]
 
 
 def proc_start_time(pid):
@@ -2366,6 +2862,17 @@ def _popen_spawn(argv, cwd, env, out_fd):
     return proc.pid
 
 
+def spawn_session(argv, cwd, env, out_fd):
+    """Start argv in a session of its own, stdin from /dev/null, stdout and stderr
+    to out_fd; returns its pid (also its process group). Not waited for here."""
+    if _HAS_POSIX_SPAWN:
+        try:
+            return _posix_spawn(argv, cwd, env, out_fd)
+        except NotImplementedError:             # no POSIX_SPAWN_SETSID in this libc
+            pass
+    return _popen_spawn(argv, cwd, env, out_fd)
+
+
 def _status_to_returncode(status):
     """waitpid status -> returncode as subprocess reports it (-N for signal N)."""
     if os.WIFSIGNALED(status):
@@ -2399,11 +2906,7 @@ class JobProcess(object):
         read_fd, write_fd = os.pipe()
         argv = ['/bin/sh', '-c', self.command]
         try:
-            try:
-                spawn = _posix_spawn if _HAS_POSIX_SPAWN else _popen_spawn
-                self.pid = spawn(argv, self.cwd, self.env, write_fd)
-            except NotImplementedError:          # no POSIX_SPAWN_SETSID in this libc
-                self.pid = _popen_spawn(argv, self.cwd, self.env, write_fd)
+            self.pid = spawn_session(argv, self.cwd, self.env, write_fd)
         except OSError as exc:
             os.close(read_fd)
             reason = _os_reason(exc)
@@ -2490,8 +2993,9 @@ class JobProcess(object):
 
 
 def job_environment(job, base_env):
-    """The environment a job runs with: the worker's, its --env, and its ids."""
-    env = dict(base_env)
+    """The environment a job runs with: the worker's (or the caller's, captured by
+    `add -E`), its --env, and its ids."""
+    env = _json_load(job['base_env']) if job.get('base_env') else dict(base_env)
     env.update(job['env'] or {})
     env['QUEUECTL_JOB_ID'] = str(job['id'])
     env['QUEUECTL_ATTEMPT'] = str(job['attempt'])
@@ -2507,7 +3011,7 @@ class WorkerSettings(object):
     """Plain values a pool needs; workers never see argv or the config file."""
     FIELDS = ('db_path', 'logs_dir', 'queues', 'burst', 'backoff_base', 'backoff_max',
               'job_timeout', 'max_log_bytes', 'lease', 'heartbeat', 'kill_grace',
-              'poll_interval', 'shutdown_grace', 'log_level')
+              'poll_interval', 'shutdown_grace', 'log_level', 'on_finish', 'on_finish_states')
     __slots__ = FIELDS
 
     def __init__(self, **values):
@@ -2515,15 +3019,54 @@ class WorkerSettings(object):
             setattr(self, name, values[name])
 
 
-def settings_from_config(config, db_path, queues=(), burst=False):
+def settings_from_config(config, db_path, queues=(), burst=False, instance=''):
     """Plain values for the pool: workers never see argv or the config file."""
     return WorkerSettings(
-        db_path=db_path, logs_dir=logs_dir_for(db_path, config.env), queues=tuple(queues),
+        db_path=db_path, logs_dir=job_logs_dir(db_path, instance, config.env),
+        queues=tuple(queues),
         burst=burst, backoff_base=config['backoff_base'], backoff_max=config['backoff_max'],
         job_timeout=config['job_timeout'], max_log_bytes=config['max_log_bytes'],
         lease=config['lease_seconds'], heartbeat=config.heartbeat(),
         kill_grace=config['kill_grace'], poll_interval=config['poll_interval'],
-        shutdown_grace=config['shutdown_grace'], log_level=config['log_level'])
+        shutdown_grace=config['shutdown_grace'], log_level=config['log_level'],
+        on_finish=config['on_finish'], on_finish_states=config['on_finish_states'])
+
+
+# Runs the on_finish command and logs its failure itself, so that nobody waits
+# for it. $1: the command, $2: the pid that logs, $3: the job id.
+NOTIFY_WRAPPER = ('/bin/sh -c "$1"; s=$?; [ "$s" -eq 0 ] || printf "%s queuectl[%s] WARNING '
+                  'on_finish for job %s failed: exit status %s\\n" '
+                  '"$(date "+%Y-%m-%d %H:%M:%S")" "$2" "$3" "$s" >&2')
+
+
+def notify_job_end(settings, job, state, exit_code, error, log):
+    """Start the on_finish command for a job that just ended an attempt in `state`,
+    if on_finish_states includes it. The job's id, key, state, queue, attempts,
+    exit code, error and command are in its environment (QUEUECTL_JOB_*).
+
+    It runs from / in a session of its own, stdin from /dev/null, output on
+    this process's stderr (the pool log), and is never waited for: it cannot
+    hold up the pool, and what it does never changes the job. A failure to
+    start it is logged here, a failure of the command by its wrapper shell.
+    The supervisor's waitpid(-1) loop reaps it. Returns its pid, or None.
+    """
+    if not settings.on_finish or state not in settings.on_finish_states.split(','):
+        return None
+    env = dict((k, v) for k, v in os.environ.items() if k != ENV_CLAIM)
+    env.update(QUEUECTL_JOB_ID=str(job['id']), QUEUECTL_JOB_KEY=job['key'] or '',
+               QUEUECTL_JOB_STATE=state, QUEUECTL_JOB_QUEUE=job['queue'],
+               QUEUECTL_JOB_ATTEMPTS=str(job['attempts']),
+               QUEUECTL_JOB_EXIT_CODE='' if exit_code is None else str(exit_code),
+               QUEUECTL_JOB_ERROR=error or '', QUEUECTL_JOB_COMMAND=job['command'],
+               QUEUECTL_DB_PATH=settings.db_path)
+    argv = ['/bin/sh', '-c', NOTIFY_WRAPPER, 'on_finish', settings.on_finish,
+            str(os.getpid()), str(job['id'])]
+    log.flush()                             # the job's own lines come first
+    try:
+        return spawn_session(argv, '/', env, 2)
+    except OSError as exc:
+        log.warning('job %d: cannot start on_finish: %s', job['id'], _os_reason(exc))
+        return None
 
 
 class Log(object):
@@ -2586,33 +3129,48 @@ class Log(object):
         self.write('ERROR', message + '\n' + traceback.format_exc().rstrip(), args)
 
 
-def check_db_safety(db_path):
-    """Refuse a database (or folder) another user could write: workers execute it.
+def check_db_safety(db_path, config_path=None):
+    """Refuse a database, or a config file (its on_finish is a command), or their
+    folders, that another user could write: workers execute what they say.
 
-    Returns a warning for a network filesystem, or None.
+    Returns a warning for a network filesystem, or None. (A PostgreSQL
+    database is guarded by its server's roles: only the config file is checked.)
     """
-    import stat
-    me = os.getuid()
-    for path in (os.path.dirname(db_path), db_path):
+    check_db_permissions(db_path)
+    if config_path and os.path.exists(config_path):
+        check_db_permissions(config_path, kind='config file')
+    if is_postgres_url(db_path):
+        return None
+    fstype = filesystem_type(db_path)
+    if fstype in NETWORK_FILESYSTEMS:
+        return ('database %s is on a network filesystem (%s); SQLite WAL needs all '
+                'processes on one host' % (db_path, fstype))
+    return None
+
+
+def check_db_permissions(db_path, adding=False, kind='database'):
+    """Refuse a database (or config file), or its folder, that belongs to another
+    user or that other users can write to. `add` checks only the second: a
+    worker refuses such a database whoever runs it, so a job queued there
+    would never run. (Nothing to check for a PostgreSQL URL.)"""
+    if is_postgres_url(db_path):
+        return
+    for path, what in ((os.path.dirname(db_path), 'folder'), (db_path, kind)):
         try:
             info = os.stat(path)
         except FileNotFoundError:
             continue
         except OSError as exc:
             raise StoreError('cannot inspect %s: %s' % (path, _os_reason(exc)))
-        kind = 'folder' if stat.S_ISDIR(info.st_mode) else 'database'
-        if info.st_uid not in (me, 0):
+        if info.st_uid not in (os.getuid(), 0) and not adding:
             raise QueueError('refusing to run jobs from %s: the %s belongs to uid %d, '
-                             'not to you' % (path, kind, info.st_uid))
+                             'not to you' % (path, what, info.st_uid))
         if info.st_mode & 0o022:
-            raise QueueError('refusing to run jobs from %s: the %s is writable by other '
-                             'users (mode %04o); run: chmod go-w %s'
-                             % (path, kind, info.st_mode & 0o7777, path))
-    fstype = filesystem_type(db_path)
-    if fstype in NETWORK_FILESYSTEMS:
-        return ('database %s is on a network filesystem (%s); SQLite WAL needs all '
-                'processes on one host' % (db_path, fstype))
-    return None
+            raise QueueError('refusing to %s %s: the %s is writable by other users '
+                             '(mode %04o)%s; run: chmod go-w %s'
+                             % ('queue jobs in' if adding else 'run jobs from', path, what,
+                                info.st_mode & 0o7777, ', and workers refuse to run jobs '
+                                'from it' if adding else '', path))
 
 
 def filesystem_type(path):
@@ -2693,7 +3251,7 @@ def recover_lost_jobs(store, settings, log, skip=()):
             stop_claim(job['owner'], job['run_id'], job['pgid'], 0)
         write = lost_write(job, settings, reason)
         if store.pool_round([write], (), settings.lease)[0][0]:
-            log_write(log, write, True)
+            after_write(settings, log, write, True)
             recovered.append(job['id'])
     return recovered
 
@@ -2718,6 +3276,14 @@ def outcome_write(job, outcome, settings):
                               settings.backoff_base, settings.backoff_max, 0)
     return PoolWrite('finish', job, state=state, delay=delay, exit_code=outcome['exit'],
                      error=error, took=outcome['took'])
+
+
+def after_write(settings, log, write, applied):
+    """What follows a committed write about a job: its pool log line and, for
+    an attempt's end, the on_finish command."""
+    log_write(log, write, applied)
+    if applied and write.kind == 'finish':
+        notify_job_end(settings, write.job, write.state, write.exit_code, write.error, log)
 
 
 def log_write(log, write, applied):
@@ -2776,9 +3342,12 @@ def registration(worker_id, role, pid, pool_pid=None, queues=(), detached=False,
 #                         {"op": "stop"}   finish the job in hand, then exit
 #                         {"op": "kill"}   kill the job in hand, report it, exit
 #                         {"op": "drop", "run": R}   run R is no longer ours: kill it
-#   worker -> supervisor: {"op": "started", "run": R, "pgid": P}
+#   worker -> supervisor: {"op": "started", "run": R, "pgid": P}   (a job that
+#                          ran PGID_RECORD_AFTER: most jobs are done sooner)
 #                         {"op": "done", "run": R, "verdict": V, "exit": N,
 #                          "error": E, "took": S}
+# A job's message is one write; whether a dead worker had read it is told by
+# the bytes still unread in its pipe (the supervisor keeps the read end too).
 # A worker reads no database and parses no argv; the supervisor never runs a job.
 
 # What became of a run, in a worker's 'done' message.
@@ -2786,23 +3355,38 @@ VERDICT_EXITED = 'exited'             # ran to its end (or could not start): err
 VERDICT_INTERRUPTED = 'interrupted'   # killed by a cold stop: back to pending, not charged
 VERDICT_UNSTARTED = 'unstarted'       # handed back before it started
 VERDICT_LOST = 'lost'                 # the claim was cancelled or recovered: result void
-LOST_ERROR = 'worker lost'
 
 # The job fields a worker needs.
 JOB_MESSAGE_FIELDS = ('id', 'command', 'cwd', 'env', 'timeout', 'owner', 'run_id', 'attempt',
-                      'attempts', 'max_retries')
+                      'attempts', 'max_retries', 'base_env', 'key', 'queue', 'started_at')
+
+
+def encode_message(message):
+    import json
+    return (json.dumps(message, separators=(',', ':')) + '\n').encode()
 
 
 def send_message(fd, message):
-    """Write one message; False if the other end is gone."""
-    import json
-    data = (json.dumps(message, separators=(',', ':')) + '\n').encode()
+    """Write one message (a worker's report); False if the other end is gone."""
+    data = encode_message(message)
     try:
         while data:
             data = data[os.write(fd, data):]
         return True
     except OSError:
         return False
+
+
+def unread_bytes(fd):
+    """Bytes written to a pipe and not read yet (fd: its read end, which must
+    still be open: a pipe's last reader takes the unread bytes with it)."""
+    import fcntl
+    import struct
+    import termios
+    try:
+        return struct.unpack('i', fcntl.ioctl(fd, termios.FIONREAD, b'\0\0\0\0'))[0]
+    except OSError:
+        return 0
 
 
 class MessageReader(object):
@@ -2876,7 +3460,9 @@ class Worker(object):
             if job is None:
                 break
             self._poll_messages()           # a stop or the supervisor's end may be queued
-            if self.stopping or self.orphan:
+            if job['run_id'] in self.dropped:
+                self._report(job, VERDICT_LOST, None, None, 0.0)
+            elif self.stopping or self.orphan:
                 self._report(job, VERDICT_UNSTARTED, None, None, 0.0)
             else:
                 self._run(job)
@@ -2953,9 +3539,6 @@ class Worker(object):
         except SpawnError as exc:
             capture.close()
             return self._report(job, VERDICT_EXITED, None, str(exc), 0.0)
-        if not self.orphan:
-            send_message(self.out_fd, {'op': 'started', 'run': job['run_id'],
-                                       'pgid': child.pgid})
         verdict, error = self._supervise(child, job)
         last_line = child.close()
         if capture.error:
@@ -2974,9 +3557,11 @@ class Worker(object):
         limit = job['timeout'] if job['timeout'] is not None else settings.job_timeout
         deadline = child.started + limit if limit else None     # 0: no limit
         next_beat = child.started + settings.heartbeat
+        started_at = child.started + PGID_RECORD_AFTER       # then say its pgid
         while True:
             self.log.flush()
-            wake_at = next_beat if deadline is None else min(next_beat, deadline)
+            wake_at = min(next_beat, started_at if deadline is None else
+                          min(deadline, started_at))
             self._wait(wake_at - time.monotonic(), child)
             if child.exited:                # its own result stands, whatever came with it
                 break
@@ -2988,6 +3573,11 @@ class Worker(object):
             elif deadline is not None and now >= deadline:
                 verdict = (VERDICT_EXITED, 'timed out after %s' % format_seconds(limit))
             else:
+                if now >= started_at:
+                    started_at = float('inf')
+                    if not self.orphan:
+                        send_message(self.out_fd, {'op': 'started', 'run': job['run_id'],
+                                                   'pgid': child.pgid})
                 if now >= next_beat:
                     next_beat = now + settings.heartbeat
                     self._renew_as_orphan()
@@ -3023,9 +3613,10 @@ class Worker(object):
                 self.log.error('pool gone and the database cannot be opened: %s', exc)
         return self.store
 
-    def _record_as_orphan(self, job, outcome):
+    def _record_as_orphan(self, job, outcome, again=False):
         """Record an outcome through the fallback connection (fenced: recording
-        one twice, or one the supervisor recorded already, changes nothing)."""
+        one twice, or one the supervisor recorded already, changes nothing;
+        `again`: the supervisor may have, so a fenced write is not worth a line)."""
         if outcome['verdict'] == VERDICT_LOST:
             return
         store = self._fallback()
@@ -3033,7 +3624,9 @@ class Worker(object):
             return
         write = outcome_write(job, outcome, self.settings)
         try:
-            log_write(self.log, write, store.pool_round([write], (), self.settings.lease)[0][0])
+            applied = store.pool_round([write], (), self.settings.lease)[0][0]
+            if applied or not again:
+                after_write(self.settings, self.log, write, applied)
         except StoreError as exc:
             self.log.error('job %d attempt %d: result not recorded (%s); the next pool '
                            'recovers the job', job['id'], job['attempt'], exc)
@@ -3049,7 +3642,7 @@ class Worker(object):
         """Record the last result (the supervisor may have died before it did)
         and remove this worker's registration."""
         if self.reported is not None:
-            self._record_as_orphan(*self.reported)
+            self._record_as_orphan(*self.reported, again=True)
         store = self._fallback()
         if store is not None:
             try:
@@ -3117,20 +3710,49 @@ def worker_main(settings, worker_id, ctl_fd, out_fd):
 
 class Slot(object):
     """The supervisor's view of one worker process."""
-    __slots__ = ('pid', 'id', 'label', 'ctl', 'reader', 'job', 'pgid', 'pgid_at',
-                 'registered', 'shipped')
+    __slots__ = ('pid', 'id', 'label', 'ctl', 'ctl_r', 'outbox', 'gone', 'reader', 'job',
+                 'pgid', 'sent', 'job_sent', 'dispatched', 'registered', 'shipped')
 
-    def __init__(self, pid, worker_id, ctl, reader):
+    def __init__(self, pid, worker_id, ctl, ctl_r, reader):
         self.pid = pid
         self.id = worker_id
         self.label = '%s:%d' % (this_host(), pid)
-        self.ctl = ctl                  # supervisor -> worker
+        self.ctl = ctl                  # supervisor -> worker, non-blocking
+        self.ctl_r = ctl_r              # its read end, kept: what did a dead worker read?
+        self.outbox = b''               # what a full pipe did not take yet
+        self.gone = False               # its pipe is broken: the worker died
         self.reader = reader            # worker -> supervisor
         self.job = None                 # the job sent to it, until its outcome arrives
-        self.pgid = None                # the job's process group, once it started
-        self.pgid_at = None             # when to record that pgid (if still running)
+        self.pgid = None                # the job's process group, once said
+        self.sent = 0                   # bytes queued for ctl in all
+        self.job_sent = 0               # ... up to the start of the job's message
+        self.dispatched = 0.0           # monotonic time the job was sent
         self.registered = False
         self.shipped = 0                # bytes of the job's log sent to the database
+
+    def send(self, message):
+        """Queue a message and write what the pipe takes: a worker that is stopped
+        (SIGSTOP) or dead never blocks the supervisor."""
+        data = encode_message(message)
+        self.sent += len(data)
+        self.outbox += data
+        self.flush()
+
+    def flush(self):
+        if self.gone:
+            return
+        try:
+            while self.outbox:
+                self.outbox = self.outbox[os.write(self.ctl, self.outbox):]
+        except BlockingIOError:
+            pass
+        except OSError:                 # the worker is gone: its reaping settles it
+            self.gone = True
+
+    def read_its_job(self):
+        """Whether the worker read (some of) the message of the job it holds."""
+        read = self.sent - len(self.outbox) - unread_bytes(self.ctl_r)
+        return read > self.job_sent
 
 
 STOP_WARM = 'warm'      # no new claims; running jobs finish
@@ -3186,7 +3808,7 @@ class Supervisor(object):
         import signal
         self._install_signals()
         ensure_private_dir(self.settings.logs_dir)
-        self.store = Store(self.settings.db_path)
+        self._open_store()
         try:
             self.writes.append(PoolWrite('register', row=registration(
                 self.id, 'pool', os.getpid(), None, self.settings.queues, self.detached,
@@ -3199,7 +3821,8 @@ class Supervisor(object):
             self.started = True
             if on_started:
                 on_started(self.count)
-            self.log.info('pool %d started %d workers', os.getpid(), self.count)
+            self.log.info('pool %d started %d worker%s', os.getpid(), self.count,
+                          '' if self.count == 1 else 's')
             self.renewed = time.monotonic()
             self.next_beat = self.renewed + self.settings.heartbeat
             if self.store.shared and not self.settings.burst:
@@ -3238,7 +3861,11 @@ class Supervisor(object):
             for slot in list(self.slots.values()):
                 if slot.reader.fd in ready:
                     self._handle(slot, slot.reader.read())
+            if self.writes:
+                self._gather(select)
             self._reap()
+            for slot in self.slots.values():
+                slot.flush()
             now = time.monotonic()
             self._check_grace(now)
             self._respawn_due(now)
@@ -3248,7 +3875,6 @@ class Supervisor(object):
                 self._shared_timers(now)
             if self.check_claims:
                 self._check_claims()
-            self._queue_pgids(now)
             self._sync(now)
             if self.settings.burst and not self.stopping and self._drained():
                 self._stop(STOP_WARM, quiet=True)
@@ -3256,15 +3882,15 @@ class Supervisor(object):
     def _timeout(self):
         """Seconds until the next timer: heartbeat, a look at the queue, a
         respawn, a pgid to record, the end of a shutdown grace, a retry."""
-        if self.look and not self.stopping and self._idle():
+        looking = not self.stopping and self._idle()
+        if self.blocked:                # nothing is claimed before the next retry
+            looking = False
+        elif looking and self.look:
             return 0.0                  # workers were just registered
-        times = [self.next_beat]
+        times = [self.next_beat] + ([self.blocked[1]] if self.blocked else [])
         if self.respawns and not self.stopping:
             times.append(min(self.respawns))
-        if self.blocked:
-            times.append(self.blocked[1])
-        times += [s.pgid_at for s in self.slots.values() if s.pgid_at is not None]
-        if not self.stopping and self._idle():
+        if looking:
             times.append(self.next_look)
         if self.store.shared:
             if any(s.job is not None for s in self.slots.values()):
@@ -3273,6 +3899,10 @@ class Supervisor(object):
                 times.append(self.next_control)
             if self.listener is None and self.listen_at and not self.stopping:
                 times.append(self.listen_at)
+        if self.store.tallies:
+            times.append(self.store.tally_due)
+        if any(s.outbox and not s.gone for s in self.slots.values()):
+            times.append(time.monotonic() + OUTBOX_RETRY)
         if self.warm_since and self.settings.shutdown_grace and self.stopping != STOP_COLD:
             times.append(self.warm_since + self.settings.shutdown_grace)
         return max(0.0, min(times) - time.monotonic())
@@ -3303,6 +3933,18 @@ class Supervisor(object):
         elif self.stop_requests and not before:
             self._stop(STOP_WARM)
 
+    def _gather(self, select):
+        """Results are in: wait a moment for those of jobs dispatched just now,
+        which short jobs are about to send, so that one transaction records
+        them all (group commit). Jobs that run longer are not waited for."""
+        soon = time.monotonic() - GATHER_AFTER
+        fds = [s.reader.fd for s in self.slots.values()
+               if s.job is not None and s.dispatched > soon and not s.reader.closed]
+        if fds:
+            for fd in select.select(fds, [], [], GATHER_WAIT)[0]:
+                slot = next(s for s in self.slots.values() if s.reader.fd == fd)
+                self._handle(slot, slot.reader.read())
+
     def _handle(self, slot, messages):
         """Take in a worker's messages about the job it holds."""
         for message in messages:
@@ -3311,11 +3953,11 @@ class Supervisor(object):
                 continue
             if message['op'] == 'started':
                 slot.pgid = message['pgid']
-                slot.pgid_at = time.monotonic() + PGID_RECORD_AFTER
+                self.writes.append(PoolWrite('pgid', job, pgid=slot.pgid))
                 continue
             if self.store.shared:
                 self._ship(slot, final=True)
-            slot.job = slot.pgid_at = None
+            slot.job = None
             self.look = True
             if message['verdict'] == VERDICT_LOST:
                 if job['run_id'] in self.fenced:       # ours until another pool recovers it
@@ -3329,14 +3971,6 @@ class Supervisor(object):
             self.crashes = 0
             self.writes.append(outcome_write(job, message, self.settings))
 
-    def _queue_pgids(self, now):
-        """Record the process group of jobs that run long enough to be worth it
-        (cancel and recovery find the others through /proc)."""
-        for slot in self.slots.values():
-            if slot.pgid_at is not None and now >= slot.pgid_at:
-                slot.pgid_at = None
-                self.writes.append(PoolWrite('pgid', slot.job, pgid=slot.pgid))
-
     # -- the database --------------------------------------------------------
 
     def _sync(self, now):
@@ -3346,10 +3980,11 @@ class Supervisor(object):
         want = []
         if not self.stopping and (self.look or now >= self.next_look):
             want = self._idle()
-        if not want and not self.writes:
+        counts_due = self.store.tallies and now >= self.store.tally_due
+        if not want and not self.writes and not counts_due:
             return
         try:
-            if want and not self.writes and not self.look and \
+            if want and not self.writes and not self.look and not counts_due and \
                     not self.store.runnable_exists(self.store.now(), self.settings.queues):
                 self._look_later(now)       # a timer: read before taking the write lock
                 return
@@ -3384,7 +4019,7 @@ class Supervisor(object):
                     os.unlink(write.path)
                 except OSError:
                     pass
-            log_write(self.log, write, ok)
+            after_write(self.settings, self.log, write, ok)
         return jobs
 
     def _registered(self, worker_id):
@@ -3419,12 +4054,12 @@ class Supervisor(object):
         self.next_look = now + wait
 
     def _dispatch(self, slot, job):
-        slot.job, slot.pgid, slot.pgid_at, slot.shipped = job, None, None, 0
+        slot.job, slot.pgid, slot.job_sent, slot.shipped = job, None, slot.sent, 0
+        slot.dispatched = time.monotonic()
         self.log.info('job %d attempt %d started: %s', job['id'], job['attempt'],
                       shorten(job['command'], 120))
         # A worker that died meanwhile: its reaping hands the job back.
-        send_message(slot.ctl, {'op': 'run',
-                                'job': dict((f, job[f]) for f in JOB_MESSAGE_FIELDS)})
+        slot.send({'op': 'run', 'job': dict((f, job[f]) for f in JOB_MESSAGE_FIELDS)})
 
     def _heartbeat(self, now):
         """Renew the leases of running jobs, recover other pools' lost jobs,
@@ -3458,7 +4093,7 @@ class Supervisor(object):
     def _drop_lost(self, held):
         for slot in self.slots.values():
             if slot.job is not None and slot.job['run_id'] not in held:
-                send_message(slot.ctl, {'op': 'drop', 'run': slot.job['run_id']})
+                slot.send({'op': 'drop', 'run': slot.job['run_id']})
 
     # -- pools on many hosts (PostgreSQL) ---------------------------------------
 
@@ -3580,7 +4215,7 @@ class Supervisor(object):
                                'stopping it', job['id'], job['attempt'],
                                format_seconds(time.monotonic() - self.renewed))
                 self.fenced.add(job['run_id'])
-                send_message(slot.ctl, {'op': 'drop', 'run': job['run_id']})
+                slot.send({'op': 'drop', 'run': job['run_id']})
 
     def _drained(self):
         """--burst: nothing running here, nothing to claim, nothing in flight."""
@@ -3613,7 +4248,12 @@ class Supervisor(object):
             for _ in range(count):
                 self._fork_worker()
         finally:
-            self.store = Store(self.settings.db_path)
+            self._open_store()
+
+    def _open_store(self):
+        """The pool's one connection; it writes metrics counts once a second."""
+        self.store = Store(self.settings.db_path)
+        self.store.tally_every = TALLY_FLUSH
 
     def _fork_worker(self):
         """Fork one worker. Signals stay blocked across the fork, so none is
@@ -3638,10 +4278,10 @@ class Supervisor(object):
             return
         finally:
             signal.pthread_sigmask(signal.SIG_UNBLOCK, pool_signals())
-        os.close(ctl_r)
         os.close(out_w)
         os.set_blocking(out_r, False)
-        self.slots[pid] = Slot(pid, worker_id, ctl_w, MessageReader(out_r))
+        os.set_blocking(ctl_w, False)           # the write end only: ctl_r is the worker's too
+        self.slots[pid] = Slot(pid, worker_id, ctl_w, ctl_r, MessageReader(out_r))
         self.writes.append(PoolWrite('register', row=registration(
             worker_id, 'worker', pid, os.getpid(), self.settings.queues)))
 
@@ -3664,37 +4304,43 @@ class Supervisor(object):
             if slot is None:
                 continue
             self._handle(slot, slot.reader.read_all())     # what it said before it died
-            os.close(slot.ctl)
-            os.close(slot.reader.fd)
+            charged = slot.job is not None and self._hand_back(slot)
+            for fd in (slot.ctl, slot.ctl_r, slot.reader.fd):
+                os.close(fd)
             self.writes.append(PoolWrite('unregister', row=slot.id))
-            if slot.job is not None:
-                self._hand_back(slot)
             code = _status_to_returncode(status)
             if code != 0:
                 self.log.warning('worker %d died (%s)', pid, describe_exit(code))
                 if not self.stopping:
-                    self._crashed()
+                    self._crashed(charged)
             elif not self.stopping and not self.settings.burst:
                 self.log.warning('worker %d exited on its own; starting another', pid)
                 self.respawns.append(time.monotonic())
 
     def _hand_back(self, slot):
-        """A dead worker's job: a failed attempt ('worker lost') if it started,
-        else back to pending, not charged. Its processes are killed first."""
+        """A dead worker's job: a failed attempt ('worker lost') if the worker
+        read it, else back to pending, not charged. Its processes are killed first."""
         job = slot.job
         found = stop_claim(slot.id, job['run_id'], slot.pgid, 0)
         if self.store.shared:
             self._ship(slot, final=True)
-        if slot.pgid is not None or found:
+        started = slot.read_its_job() or found
+        if started:
             self.writes.append(lost_write(job, self.settings, 'its worker died'))
         else:
             self.writes.append(PoolWrite('release', job, started=False,
                                          note='never started: its worker died'))
         self.look = True
+        return started
 
-    def _crashed(self):
-        """Replace a dead worker after a growing delay; stop the pool when workers
-        keep dying without a job finishing between (they cannot work)."""
+    def _crashed(self, charged=False):
+        """Replace a dead worker, after a growing delay while workers keep dying;
+        stop the pool when they keep dying with no job finishing between (they
+        cannot work). A death under a job it started is that job's (charged as
+        `worker lost`, bounded by its retries): it is replaced, not counted."""
+        if charged:
+            self.respawns.append(time.monotonic())
+            return
         self.crashes += 1
         limit = 2 * self.count + 3
         if self.crashes >= limit:
@@ -3724,7 +4370,7 @@ class Supervisor(object):
         self.stopping = kind
         self.respawns = []
         for slot in self.slots.values():
-            send_message(slot.ctl, {'op': 'kill' if kind == STOP_COLD else 'stop'})
+            slot.send({'op': 'kill' if kind == STOP_COLD else 'stop'})
 
     def _check_grace(self, now):
         grace = self.settings.shutdown_grace
@@ -3819,6 +4465,20 @@ def shorten(text, width):
     return text if len(text) <= width else text[:max(0, width - 3)] + '...'
 
 
+def shell_text(text):
+    """Text as a shell would show it: bytes that are not UTF-8 (which Python holds
+    as surrogates such as \\udcff) as $'...\\xff...'.
+
+    >>> shell_text('/srv/caf\\udce9'), shell_text('/srv/caf\\xe9')
+    ("$'/srv/caf\\\\xe9'", '/srv/caf\\xe9')
+    """
+    if not any('\udc80' <= c <= '\udcff' for c in text):
+        return escape_text(text)
+    return "$'%s'" % ''.join('\\x%02x' % (ord(c) - 0xdc00) if '\udc80' <= c <= '\udcff'
+                             else '\\' + c if c in '\\\'' else escape_text(c)
+                             for c in text)
+
+
 def format_local(ts):
     if ts is None:
         return '-'
@@ -3867,17 +4527,47 @@ def describe_wait(job, now):
     return '-'
 
 
-def jobs_table(jobs, now):
-    rows = [(str(j['id']), shorten(j['command'], COMMAND_WIDTH), j['state'],
-             str(j['attempts']), describe_wait(j, now)) for j in jobs]
-    return format_table(('ID', 'Command', 'Status', 'Attempts', 'Next Retry'), rows)
+def jobs_table(jobs, now, width=None):
+    """`list`: see job_columns for the columns; commands fit in width (None: whole)."""
+    return job_columns(jobs, ('Command', 'Status', 'Attempts', 'Next Retry'), lambda j: (
+        escape_text(j['command']), j['state'], str(j['attempts']), describe_wait(j, now)),
+        ('Command',), width)
 
 
-def dlq_table(jobs):
-    rows = [(str(j['id']), shorten(j['command'], COMMAND_WIDTH), str(j['attempts']),
-             format_local(j['finished_at']), shorten(j['last_error'] or '-', ERROR_WIDTH))
-            for j in jobs]
-    return format_table(('ID', 'Command', 'Attempts', 'Died', 'Last Error'), rows)
+def dlq_table(jobs, width=None):
+    return job_columns(jobs, ('Command', 'Attempts', 'Died', 'Last Error'), lambda j: (
+        escape_text(j['command']), str(j['attempts']), format_local(j['finished_at']),
+        escape_text(j['last_error'] or '-')), ('Command', 'Last Error'), width)
+
+
+def job_columns(jobs, headers, cells, flexible, width):
+    """A table of jobs: ID, then Key when a job has one and Queue when the jobs are in
+    more than one queue, then `headers` with cells(job). The `flexible` columns
+    share what width leaves after the others, shortened with '...'."""
+    extra = [(name, field) for name, field, shown in (
+        ('Key', 'key', any(j['key'] for j in jobs)),
+        ('Queue', 'queue', len(set(j['queue'] for j in jobs)) > 1)) if shown]
+    headers = ('ID',) + tuple(name for name, _ in extra) + tuple(headers)
+    rows = [(str(j['id']),) + tuple(escape_text(j[field] or '-') for _, field in extra) +
+            tuple(cells(j)) for j in jobs]
+    return format_table(headers, fit_columns(headers, rows, flexible, width))
+
+
+def fit_columns(headers, rows, flexible, width):
+    """Shorten the cells of the flexible columns so that rows fit in width: they
+    share what the other columns leave, a narrow one keeping its own width."""
+    if width is None or not rows:
+        return rows
+    widths = [max(len(cell) for cell in column) for column in zip(headers, *rows)]
+    indexes = [headers.index(name) for name in flexible]
+    fixed = sum(w for i, w in enumerate(widths) if i not in indexes) + 2 * (len(widths) - 1)
+    room = max(width - 1 - fixed, MIN_FIT_WIDTH * len(indexes))
+    allowed = {}
+    for count, i in enumerate(sorted(indexes, key=lambda i: widths[i])):
+        allowed[i] = max(MIN_FIT_WIDTH, min(widths[i], room // (len(indexes) - count)))
+        room -= allowed[i]
+    return [tuple(shorten(cell, allowed[i]) if i in allowed else cell
+                  for i, cell in enumerate(row)) for row in rows]
 
 
 def job_to_dict(job, with_history=False):
@@ -3893,7 +4583,7 @@ def job_to_dict(job, with_history=False):
         'started_at': format_iso(job['started_at']),
         'finished_at': format_iso(job['finished_at']),
         'exit_code': job['exit_code'], 'last_error': job['last_error'],
-        'worker': job['worker'],
+        'worker': job['worker'], 'preserve_env': bool(job['base_env']),
     }
     if with_history:
         data['history'] = [{
@@ -3907,6 +4597,9 @@ def job_detail_text(job, now):
     """`show`: one field per line, then the attempt history."""
     timeout = format_seconds(job['timeout']) if job['timeout'] else '-'
     env = ' '.join('%s=%s' % kv for kv in sorted(job['env'].items())) or '-'
+    if job['base_env']:
+        env = "the caller's (%d variables, add -E)%s" % (
+            len(_json_load(job['base_env'])), '' if env == '-' else ' and ' + env)
     fields = (
         ('ID', str(job['id'])), ('Key', escape_text(job['key'] or '-')),
         ('Command', escape_text(job['command'])), ('State', job['state']),
@@ -3935,16 +4628,17 @@ def job_detail_text(job, now):
 
 
 def status_counts(count_rows):
-    """Totals by state and by queue from (state, queue, n) rows."""
+    """Totals by state and by queue from {state, queue, count} rows."""
     totals = dict((state, 0) for state in STATES)
     queues = {}
-    for state, queue, n in count_rows:
+    for row in count_rows:
+        state, queue, n = row['state'], row['queue'], row['count']
         totals[state] = totals.get(state, 0) + n
         queues.setdefault(queue, dict((s, 0) for s in STATES))[state] += n
     return totals, queues
 
 
-def status_text(workers, totals, queues, pauses):
+def status_text(workers, totals, queues, pauses, limits):
     line = ('Jobs: %d total (%d pending, %d processing, %d completed, %d failed, %d in DLQ'
             % (sum(totals.values()), totals['pending'], totals['processing'],
                totals['completed'], totals['failed'], totals['dead']))
@@ -3953,18 +4647,34 @@ def status_text(workers, totals, queues, pauses):
     lines = ['Workers: %d active' % workers, line + ')']
     names = sorted(set(queues) | set(q for q in pauses if q != '*'))
     any_paused = any(queue_is_paused(q, pauses) for q in names) or pauses.get('*') == 1
-    if any_paused or (names and names != [DEFAULT_QUEUE]):
+    if any_paused or limits or (names and names != [DEFAULT_QUEUE]):
+        headers = ('Queue', 'Pending', 'Processing', 'Failed', 'DLQ', 'State')
         rows = [(escape_text(q), str(queues.get(q, {}).get('pending', 0)),
                  str(queues.get(q, {}).get('processing', 0)),
                  str(queues.get(q, {}).get('failed', 0)), str(queues.get(q, {}).get('dead', 0)),
                  'paused' if queue_is_paused(q, pauses) else 'running') for q in names]
-        lines += ['', format_table(('Queue', 'Pending', 'Processing', 'Failed', 'DLQ',
-                                    'State'), rows)]
+        if limits:
+            headers += ('Limit',)
+            rows = [row + (str(limits.get(q, '-')),) for q, row in zip(names, rows)]
+        lines += ['', format_table(headers, rows)]
         if pauses.get('*') == 1:
             lines.append('All queues are paused, new ones too, except those shown running; '
                          'resume all with: '
                          'queuectl resume')
     return '\n'.join(lines)
+
+
+def describe_queues(queues):
+    """'all queues', 'queue emails' or 'queues a, b'."""
+    if not queues:
+        return 'all queues'
+    return 'queue%s %s' % ('s' if len(queues) > 1 else '', ', '.join(queues))
+
+
+def describe_limit(queue, limit):
+    if limit is None:
+        return 'Queue %s: no limit' % queue
+    return 'Queue %s: at most %d job%s at a time' % (queue, limit, '' if limit == 1 else 's')
 
 
 def workers_table(rows, now):
@@ -3985,7 +4695,7 @@ def config_table(config, db):
     for key, _, _, _ in CONFIG_KEYS:
         value, source = ((mask_url(db[0]), db[1]) if key == 'db_path' else
                          (config[key], config.sources[key]))
-        rows.append((key, escape_text(value), source))
+        rows.append((key, escape_text('-' if value is None else value), source))
     return format_table(('Key', 'Value', 'Source'), rows)
 
 
@@ -3999,9 +4709,255 @@ def run_trailer(run):
         return '=== still running ===\n'
     took = format_seconds(max(0.0, run['finished_at'] - run['started_at']))
     error = run['error'] or ''
-    if run['exit_code'] is not None and not error.startswith('timed out'):
+    if error.startswith('timed out'):
+        return '=== %s ===\n' % escape_text(error)
+    if run['exit_code'] is not None:
         error = describe_exit(run['exit_code']) or 'exit status 0'
     return '=== %s after %s ===\n' % (escape_text(error), took)
+
+
+# metrics table name -> (metric, type, help); counters carry a queue label,
+# `finished` also the outcome.
+METRIC_FAMILIES = (
+    ('added', 'queuectl_jobs_added_total', 'counter', 'Jobs added.'),
+    ('finished', 'queuectl_jobs_finished_total', 'counter',
+     'Jobs that reached a final state, by outcome: completed, dead (in the DLQ), cancelled.'),
+    ('retries', 'queuectl_job_retries_total', 'counter',
+     'Failed attempts that were followed by a retry.'),
+    ('lost', 'queuectl_jobs_lost_total', 'counter',
+     'Attempts whose worker died or lost its lease, recovered as failed ("worker lost").'),
+    ('run', 'queuectl_job_duration_seconds', 'histogram',
+     'Run time of attempts that ended with a result (completed or failed).'),
+    ('wait', 'queuectl_job_wait_seconds', 'histogram',
+     'Time from a job being due (added, scheduled or retry time) to its claim by a worker.'),
+)
+
+
+def _metric_number(value):
+    """A sample value: integers without a fraction, other numbers as repr() has them."""
+    value = float(value or 0)
+    return '%d' % value if value == int(value) and abs(value) < 1e15 else repr(value)
+
+
+def _metric_sample(name, labels, value):
+    text = ','.join('%s="%s"' % (key, str(v).replace('\\', '\\\\').replace('"', '\\"')
+                                 .replace('\n', '\\n')) for key, v in labels)
+    return '%s%s %s' % (name, '{%s}' % text if text else '', _metric_number(value))
+
+
+def metrics_text(counts, pauses, workers, pools, oldest, rows, now):
+    """The Prometheus text exposition (format 0.0.4) of `metrics`: gauges from
+    the jobs as they are now, counters and histograms from the metrics table.
+    Every known queue gets every series, zeros included."""
+    totals, queues = status_counts(counts)
+    names = sorted(set(queues) | set(q for q in pauses if q != '*'))
+    zero = dict((state, 0) for state in STATES)
+    lines = []
+
+    def family(name, kind, help, samples):
+        lines.extend(['# HELP %s %s' % (name, help), '# TYPE %s %s' % (name, kind)] + samples)
+    family('queuectl_jobs', 'gauge', 'Jobs in the database, by queue and state.',
+           [_metric_sample('queuectl_jobs', (('queue', q), ('state', state)),
+                           queues.get(q, zero)[state]) for q in names for state in STATES])
+    family('queuectl_dlq_jobs', 'gauge', 'Jobs in the dead letter queue (state dead).',
+           [_metric_sample('queuectl_dlq_jobs', (), totals['dead'])])
+    family('queuectl_queue_paused', 'gauge', '1 if workers do not claim from the queue.',
+           [_metric_sample('queuectl_queue_paused', (('queue', q),),
+                           int(queue_is_paused(q, pauses))) for q in names])
+    family('queuectl_oldest_waiting_seconds', 'gauge',
+           'Age of the oldest job that is due and waits for a worker; 0 if none.',
+           [_metric_sample('queuectl_oldest_waiting_seconds', (('queue', q),),
+                           round(max(0.0, now - oldest[q]), 3) if oldest.get(q) else 0)
+            for q in names])
+    family('queuectl_workers', 'gauge', 'Live worker processes.',
+           [_metric_sample('queuectl_workers', (), workers)])
+    family('queuectl_pools', 'gauge', 'Live worker pools (supervisors).',
+           [_metric_sample('queuectl_pools', (), pools)])
+    table = {}
+    for row in rows:
+        table.setdefault(row['name'], {}).setdefault(row['queue'], {})[row['label']] = (
+            row['count'], row['total'])
+    for key, name, kind, help in METRIC_FAMILIES:
+        data = table.get(key, {})
+        samples = []
+        for queue in sorted(set(names) | set(data)):
+            got = data.get(queue, {})
+            if kind == 'histogram':
+                samples += _histogram_samples(name, queue, got)
+            elif key == 'finished':
+                samples += [_metric_sample(name, (('queue', queue), ('outcome', outcome)),
+                                           got.get(outcome, (0, 0))[0])
+                            for outcome in FINISHED_STATES]
+            else:
+                samples.append(_metric_sample(name, (('queue', queue),), got.get('', (0, 0))[0]))
+        family(name, kind, help, samples)
+    return '\n'.join(lines) + '\n'
+
+
+def _histogram_samples(name, queue, buckets):
+    """Cumulative _bucket samples, _sum and _count, from {upper bound: (count, total)}."""
+    samples, seen, total = [], 0, 0.0
+    for bound in METRIC_BUCKETS + ('+Inf',):
+        count, seconds = buckets.get(bound, (0, 0.0))
+        seen += count
+        total += seconds
+        samples.append(_metric_sample(name + '_bucket', (('queue', queue), ('le', bound)), seen))
+    return samples + [_metric_sample(name + '_sum', (('queue', queue),), round(total, 6)),
+                      _metric_sample(name + '_count', (('queue', queue),), seen)]
+
+
+def _systemd_word(word, dollar=True):
+    """One word of a unit file setting as systemd reads it back: quoted if it has
+    to be, '%' (specifiers) doubled, and '$' (variables, in ExecStart=) too."""
+    word = word.replace('%', '%%').replace('$', '$$' if dollar else '$')
+    if word and not set(word) & set(' \t"\'\\;'):
+        return word
+    return '"%s"' % word.replace('\\', '\\\\').replace('"', '\\"')
+
+
+def systemd_unit(argv, env, user, stop_timeout, db_path, user_unit=False):
+    """A systemd service running the pool `argv` in the foreground. KillMode=mixed:
+    a stop sends SIGTERM to the supervisor alone, which stops claiming and lets
+    running jobs finish (systemd's default would signal every job at once);
+    TimeoutStopSec (None: infinity) lies beyond the shutdown grace, after
+    which the pool stops the jobs and hands them back itself."""
+    if user_unit:
+        where = '~/.config/systemd/user/queuectl.service'
+        install = 'systemctl --user daemon-reload && systemctl --user enable --now queuectl'
+    else:
+        where = '/etc/systemd/system/queuectl.service'
+        install = 'systemctl daemon-reload && systemctl enable --now queuectl'
+    stop = ('running jobs may finish for shutdown_grace, then are handed back; '
+            'systemd waits %ds' % stop_timeout if stop_timeout else
+            'running jobs may finish however long they take (shutdown_grace 0); set '
+            'shutdown_grace and regenerate for a bounded stop')
+    lines = ['# queuectl worker pool, generated by "queuectl worker unit".',
+             '# Install: save as %s, then: %s' % (where, install),
+             '# Stop: the pool claims nothing more; %s.' % stop,
+             '# Jobs inherit the environment below; add Environment= lines for what they need.',
+             '[Unit]', 'Description=queuectl worker pool (%s)'
+             % escape_text(mask_url(db_path)).replace('%', '%%')]
+    if not user_unit:
+        lines += ['Wants=network-online.target', 'After=network-online.target']
+    lines += ['', '[Service]', 'Type=simple'] + (['User=%s' % user] if user else [])
+    lines.append('ExecStart=' + ' '.join(_systemd_word(w) for w in argv))
+    lines += ['Environment=%s' % _systemd_word('%s=%s' % pair, dollar=False) for pair in env]
+    lines += ['KillMode=mixed', 'KillSignal=SIGTERM',
+              'TimeoutStopSec=%s' % (stop_timeout or 'infinity'),
+              'Restart=on-failure', 'RestartSec=5', '',
+              '[Install]', 'WantedBy=%s' % ('default.target' if user_unit else
+                                            'multi-user.target')]
+    return '\n'.join(lines) + '\n'
+
+
+# -- top ------------------------------------------------------------------
+
+TOP_MIN_SIZE = (60, 15)          # columns, lines
+TOP_KEYS = ('q quit  tab pane  up/down select  p pause/resume queue  c cancel job  '
+            'r retry DLQ job  l log')
+
+
+def top_count(value, capped=False):
+    """A count as `top` shows it: '10000+' where it stopped counting."""
+    return '%d+' % min(value, TOP_COUNT_CAP) if capped or value > TOP_COUNT_CAP else str(value)
+
+
+def top_status_line(snap, workers, pools):
+    queues = snap['queues'].values()
+    counts = [(sum(q[state] for q in queues), any(q[state] > TOP_COUNT_CAP for q in queues))
+              for state in ('pending', 'processing', 'failed', 'dead')]
+    finished = snap['finished']
+    return [('Workers: %d active in %d pool%s   Jobs: %s pending, %s running, %s failed, '
+             '%s in DLQ' % ((workers, pools, '' if pools == 1 else 's') +
+                            tuple(top_count(n, capped) for n, capped in counts))),
+            'Finished, all time: %d completed, %d dead, %d cancelled' % tuple(
+                int(finished.get(state, 0)) for state in FINISHED_STATES)]
+
+
+def top_queue_rows(snap, now):
+    """The queue pane: a Limit column when a queue has one (as `status`)."""
+    rows = []
+    limits = snap['limits']
+    for name, q in sorted(snap['queues'].items()):
+        paused = queue_is_paused(name, snap['pauses'])
+        cells = (escape_text(name), top_count(q['pending']), top_count(q['processing']),
+                 top_count(q['delayed'], snap['delayed_capped']), top_count(q['failed']),
+                 top_count(q['dead']),
+                 format_seconds(max(0.0, now - q['oldest'])) if q['oldest'] else '-')
+        if limits:
+            cells += (str(limits.get(name, '-')),)
+        rows.append((cells + ('paused' if paused else 'running',),
+                     'warn' if paused else ('bad' if q['dead'] else None)))
+    head = ('Queue', 'Pending', 'Running', 'Delayed', 'Failed', 'DLQ', 'Oldest')
+    return head + ('Limit',) * bool(limits) + ('State',), rows
+
+
+def top_running_rows(jobs, now):
+    rows = [((str(j['id']), escape_text(j['key'] or '-'), escape_text(j['queue']),
+              escape_text(j['worker'] or '-'),
+              format_seconds(max(0.0, now - (j['started_at'] or now))),
+              '%d/%d' % (j['attempts'], j['max_retries'] + 1), escape_text(j['command'])), None)
+            for j in jobs]
+    return ('ID', 'Key', 'Queue', 'Worker', 'Elapsed', 'Attempt', 'Command'), rows
+
+
+def top_recent_rows(runs):
+    rows = []
+    for r in runs:
+        ok = r['error'] is None and r['exit_code'] == 0
+        state = r['state'] or 'pruned'
+        rows.append(((str(r['job_id']), str(r['attempt']),
+                      time.strftime('%H:%M:%S', time.localtime(r['finished_at'])),
+                      format_seconds(max(0.0, r['finished_at'] - r['started_at'])),
+                      'ok' if ok else shorten(r['error'] or describe_exit(r['exit_code']), 30),
+                      state, escape_text(r['command'] or '-')),
+                     'good' if ok else ('bad' if state == 'dead' else 'warn')))
+    return ('ID', 'Attempt', 'Ended', 'Took', 'Result', 'State', 'Command'), rows
+
+
+def top_lines(title, status, panes, width, height=None, focus=None, selected=(), footer=''):
+    """The screen of `top` as [(text, style)]: a title, the status lines, then each
+    pane (name, (headers, [(cells, style)])) as a table, its rows cut to fit
+    `height` lines (None: every row) while keeping the selected row in view.
+    Styles: title, head, select, good, warn, bad, or None."""
+    lines = [(title, 'title')] + [(text, None) for text in status]
+    budget = None
+    if height is not None:
+        budget = max(len(panes), height - len(lines) - 3 * len(panes) - (1 if footer else 0))
+    sizes = _pane_sizes([len(rows) for _, (_, rows) in panes], budget)
+    for index, ((name, (headers, rows)), size) in enumerate(zip(panes, sizes)):
+        chosen = selected[index] if index < len(selected) else 0
+        start = max(0, min(chosen - size + 1, len(rows) - size)) if size else 0
+        shown = rows[start:start + size]
+        more = len(rows) - len(shown)
+        lines += [('', None), ('%s (%d)%s' % (name, len(rows), ', %d not shown' % more
+                                              if more else ''), 'head')]
+        table = format_table(headers, [cells for cells, _ in shown]).split('\n')
+        lines.append((table[0], 'head'))
+        for offset, (text, (_, style)) in enumerate(zip(table[1:], shown)):
+            lines.append((text, 'select' if focus == index and start + offset == chosen
+                          else style))
+    lines = [(text[:width - 1], style) for text, style in lines]
+    if footer:
+        if height is not None:
+            lines = lines[:height - 1] + [('', None)] * (height - 1 - len(lines))
+        lines.append((footer[:width - 1], 'title'))
+    return lines
+
+
+def _pane_sizes(wanted, budget):
+    """Rows to show per pane: all if budget is None; else share the budget, each
+    pane getting at least one row and no more than it has."""
+    if budget is None:
+        return list(wanted)
+    sizes = [min(w, 1) for w in wanted]
+    left = budget - sum(sizes)
+    while left > 0 and any(s < w for s, w in zip(sizes, wanted)):
+        for i, w in enumerate(wanted):
+            if left > 0 and sizes[i] < w:
+                sizes[i] += 1
+                left -= 1
+    return sizes
 
 
 def json_text(data):
@@ -4030,6 +4986,19 @@ def _terminal_width():
         return 80
 
 
+def output_width(ctx):
+    """The width tables fit in: $COLUMNS, else the terminal's; None (no limit) when
+    the output is not a terminal (a pipe or file gets whole commands)."""
+    try:
+        return int(ctx.env['COLUMNS'])
+    except (KeyError, ValueError):
+        pass
+    try:
+        return os.get_terminal_size(ctx.out.fileno()).columns if ctx.out.isatty() else None
+    except (AttributeError, ValueError, OSError):
+        return None
+
+
 def _parser_class(out):
     import argparse
 
@@ -4046,7 +5015,7 @@ def _parser_class(out):
 
 
 def build_parser(command=None, out=None):
-    """The argument parser; with `command`, only that subcommand is built (fast add)."""
+    """The argument parser; with `command`, only that subcommand is built (a fast add)."""
     import argparse
     parser_class = _parser_class(out or sys.stdout)
     width = _terminal_width() - 2
@@ -4091,7 +5060,8 @@ def _json_flag(p):
 
 
 # add's options, as one table: argparse is built from it, and so is the fast
-# path (_fast_add_args) that spares a plain `add` the cost of argparse.
+# path (_fast_add_args) that spares a plain `add` importing and building
+# argparse (9 ms of an add; see Performance).
 # (flags, dest, kind, metavar, default, help); kind: flag, value or append.
 ADD_OPTIONS = (
     (('-q', '--quiet'), 'quiet', 'flag', None, False, 'print only the job id'),
@@ -4107,10 +5077,19 @@ ADD_OPTIONS = (
     (('--after',), 'after', 'append', 'ID', None,
      'run only after job ID (id or key) completed; repeatable'),
     (('--key',), 'key', 'value', 'NAME', None,
-     'unique key: if a job has it already, print that job\'s id instead of adding one'),
+     'unique key: if a job has it already, print that job\'s id instead of adding one '
+     '(and warn if it was added with a different command or options)'),
+    (('--replace',), 'replace', 'flag', None, False,
+     'with --key: if that job exists with a different command or options and is not '
+     'running, give it the new ones and run it again (history kept)'),
+    (('--wait',), 'wait', 'flag', None, False,
+     'then wait until the job finishes; exit 0 if it completed, 1 if not (as "wait")'),
     (('--cwd',), 'cwd', 'value', 'DIR', None, 'working directory (default: the current one)'),
     (('-e', '--env'), 'env', 'append', 'KEY=VALUE', None,
      'extra environment variable; repeatable'),
+    (('-E', '--preserve-env'), 'preserve_env', 'flag', None, False,
+     'run the job with this environment (the caller\'s), not the worker\'s; it is stored '
+     'with the job'),
     (('--stdin',), 'stdin', 'flag', None, False,
      'read commands from stdin, one per line, in one transaction'),
     (('-f', '--file'), 'file', 'value', 'FILE', None,
@@ -4225,12 +5204,16 @@ def _build_show(add):
 
 
 def _build_logs(add):
-    p = add('logs', 'print a job\'s captured output',
-            '  queuectl logs 42\n  queuectl logs 42 -f\n  queuectl logs 42 --attempt 2')
+    p = add('logs', 'print jobs\' captured output',
+            '  queuectl logs 42\n  queuectl logs 42 -f\n  queuectl logs 42 --attempt 2\n'
+            '  queuectl logs -f 42 43 deploy-7     # lines prefixed with [ID]\n'
+            '  queuectl logs -f                    # every running job, and each that starts')
     if p:
-        p.add_argument('job', metavar='ID', help='job id or key')
+        p.add_argument('jobs', nargs='*', metavar='ID',
+                       help='job ids or keys (with -f and none: every job that runs)')
         p.add_argument('-f', '--follow', action='store_true',
-                       help='keep printing output until the job finishes')
+                       help='keep printing output until the jobs finish; with several jobs, '
+                            'or none, each line starts with [ID]')
         p.add_argument('--attempt', metavar='N', type=int,
                        help='only the raw output of attempt N')
 
@@ -4250,7 +5233,12 @@ def _worker_start_options(p):
     p.add_argument('--burst', action='store_true',
                    help='exit when nothing is left to run (retries included)')
     p.add_argument('--detach', action='store_true',
-                   help='run the pool in the background; its log goes beside the database')
+                   help='run the pool in the background; its log goes beside the database. '
+                        'If a detached pool already serves the same queues here, say so and '
+                        'start nothing')
+    p.add_argument('--another', action='store_true',
+                   help='with --detach: start a pool even if one already serves the same '
+                        'queues')
 
 
 WORKER_START_EXAMPLES = ('  queuectl worker start --count 4\n'
@@ -4259,7 +5247,7 @@ WORKER_START_EXAMPLES = ('  queuectl worker start --count 4\n'
 
 
 def _build_worker(add):
-    p = add('worker', 'start, stop or list workers',
+    p = add('worker', 'start, stop or list workers; print a service unit',
             WORKER_START_EXAMPLES + '\n  queuectl worker stop\n  queuectl worker list')
     if p:
         actions = p.add_subparsers(dest='action', metavar='ACTION')
@@ -4268,11 +5256,12 @@ def _build_worker(add):
                     description='Run N worker processes (in the foreground unless --detach; '
                     'Ctrl+C stops them gracefully, a second Ctrl+C at once).', under=actions)
         _worker_start_options(start)
-        stop = add('stop', 'stop this host\'s worker pools and wait',
+        stop = add('stop', 'stop this database\'s worker pools on this host, and wait',
                    '  queuectl worker stop\n  queuectl worker stop --now\n'
                    '  queuectl worker stop --timeout 5m\n  queuectl worker stop --all-hosts',
-                   description='Signal every worker pool on this host (with --all-hosts: '
-                   'of the queue) to stop, and wait until they are gone.', under=actions)
+                   description='Signal the worker pools of this database on this host (with '
+                   '--all-hosts: on every host) to stop (pools of other databases are left '
+                   'alone), and wait until they are gone.', under=actions)
         stop.add_argument('--now', action='store_true',
                           help='kill running jobs and hand them back to pending')
         stop.add_argument('--all-hosts', action='store_true',
@@ -4282,6 +5271,20 @@ def _build_worker(add):
         lst = add('list', 'show live pools and workers',
                   '  queuectl worker list\n  queuectl worker list --json', under=actions)
         _json_flag(lst)
+        unit = add('unit', 'print a systemd unit that runs a pool as a service',
+                   '  queuectl worker unit --count 4 > /etc/systemd/system/queuectl.service\n'
+                   '  systemctl daemon-reload && systemctl enable --now queuectl\n'
+                   '  queuectl worker unit --user > ~/.config/systemd/user/queuectl.service',
+                   description='Print a systemd unit for this interpreter, this file, the '
+                   'database in effect and its config: a foreground pool that a stop lets '
+                   'finish its running jobs (KillMode=mixed), restarted if it fails.',
+                   under=actions)
+        unit.add_argument('--count', '-c', metavar='N',
+                          help='worker processes, or auto (default: config max_workers)')
+        unit.add_argument('--queue', metavar='NAME', action='append', default=[],
+                          help='serve only this queue; repeatable (default: all queues)')
+        unit.add_argument('--user', action='store_true',
+                          help='a unit for systemctl --user (no User=, WantedBy=default.target)')
     for alias in ('start-workers', 'start-workers-cmd'):
         p = add(alias, 'same as "worker start"', WORKER_START_EXAMPLES)
         if p:
@@ -4343,6 +5346,31 @@ def _build_pause(add):
             p.add_argument('queue', nargs='?', metavar='QUEUE', help='queue name')
 
 
+def _build_limit(add):
+    p = add('limit', 'show or set how many jobs of a queue may run at once',
+            '  queuectl limit apt 1        # one apt job at a time, across all pools\n'
+            '  queuectl limit apt none     # no limit\n'
+            '  queuectl limit apt\n  queuectl limit --json',
+            description='At most N jobs of QUEUE run at once, across every worker pool on '
+                        'the database; the limit is kept in the database. Without N, show '
+                        'the limit of QUEUE; without QUEUE, every limit.')
+    if p:
+        p.add_argument('queue', nargs='?', metavar='QUEUE', help='queue name')
+        p.add_argument('limit', nargs='?', metavar='N',
+                       help='a number of jobs, or none to remove the limit')
+        _json_flag(p)
+
+
+def _build_requeue(add):
+    p = add('requeue', 'run finished jobs again (completed, dead or cancelled)',
+            '  queuectl requeue 42\n  queuectl requeue deploy-42 nightly-backup',
+            description='Put completed, dead or cancelled jobs back to pending with '
+                        'attempts reset, to run again; their history and logs are kept, and '
+                        'jobs that went to the DLQ because of them come back too.')
+    if p:
+        p.add_argument('jobs', nargs='+', metavar='ID', help='job ids or keys')
+
+
 def _build_prune(add):
     p = add('prune', 'delete finished jobs and their logs',
             '  queuectl prune                      # completed and cancelled jobs\n'
@@ -4362,11 +5390,13 @@ def _build_config(add):
         actions = p.add_subparsers(dest='action', metavar='ACTION')
         actions.required = True
         lst = add('list', 'every key, its value and where it came from',
-                  '  queuectl config list\n  queuectl config list --json', under=actions)
-        _json_flag(lst)
-        get = add('get', 'print one value', '  queuectl config get max-retries',
+                  '  queuectl config list\n  queuectl config list --json', aliases=('show',),
                   under=actions)
-        get.add_argument('key', metavar='KEY')
+        _json_flag(lst)
+        get = add('get', 'print one value (every value without KEY, as "config list")',
+                  '  queuectl config get max-retries\n  queuectl config get', under=actions)
+        get.add_argument('key', metavar='KEY', nargs='?')
+        _json_flag(get)
         put = add('set', 'set a value in the config file (validated, written atomically)',
                   '  queuectl config set max_retries 5\n  queuectl config set backoff-max 10m',
                   under=actions)
@@ -4377,9 +5407,50 @@ def _build_config(add):
         unset.add_argument('key', metavar='KEY')
 
 
+def _build_top(add):
+    p = add('top', 'a live view of queues, running jobs and recent results',
+            '  queuectl top\n  queuectl top --once        # one snapshot, as text\n'
+            '  NO_COLOR=1 queuectl top',
+            description='A live, full-screen view refreshed every second: the status line, '
+            'one row per queue, the running jobs and the latest results. Keys: q quit, tab '
+            'switch pane, up/down select, p pause/resume the queue, c cancel the job, r retry '
+            'the DLQ job, l show the job\'s log. Without a terminal it prints one snapshot.')
+    if p:
+        p.add_argument('--once', action='store_true', help='print one snapshot and exit')
+        p.add_argument('--interval', metavar='D', default='1',
+                       help='seconds between refreshes (default: 1)')
+
+
+def _build_metrics(add):
+    p = add('metrics', 'print metrics in the Prometheus text format',
+            '  queuectl metrics\n'
+            '  queuectl metrics --textfile /var/lib/node_exporter/textfile/queuectl.prom',
+            description='Print gauges (jobs by queue and state, workers, pools, paused queues, '
+            'oldest waiting job, DLQ size), counters kept in the database (prune does not '
+            'reset them) and run and wait time histograms, in the Prometheus text format '
+            '0.0.4.')
+    if p:
+        p.add_argument('--textfile', metavar='FILE',
+                       help='write FILE atomically instead (node_exporter textfile collector)')
+
+
+def _build_completion(add):
+    import argparse
+    p = add('completion', 'print a shell completion script',
+            '  source <(queuectl completion bash)        # in ~/.bashrc\n'
+            '  queuectl completion zsh > "${fpath[1]}/_queuectl"',
+            description='Print a completion script for bash or zsh, generated from this '
+            'command line parser: commands, options, queue names, job keys.')
+    if p:
+        p.add_argument('shell', nargs='?', metavar='SHELL', help='bash or zsh')
+        p.add_argument('--names', choices=('queues', 'keys'), help=argparse.SUPPRESS)
+        p.add_argument('--prefix', default='', help=argparse.SUPPRESS)
+
+
 COMMAND_BUILDERS = (_build_add, _build_enqueue, _build_list, _build_show, _build_logs,
-                    _build_status, _build_worker, _build_dlq, _build_cancel, _build_wait,
-                    _build_pause, _build_prune, _build_config)
+                    _build_status, _build_worker, _build_dlq, _build_requeue, _build_cancel,
+                    _build_wait, _build_pause, _build_limit, _build_prune, _build_config,
+                    _build_top, _build_metrics, _build_completion)
 
 # Every name argparse knows a command by -> its handler's name.
 COMMAND_ALIASES = {
@@ -4399,6 +5470,7 @@ class Context(object):
         self.env = env
         self._config = None
         self._store = None
+        self._logs_dir = None
 
     @property
     def config(self):
@@ -4421,6 +5493,17 @@ class Context(object):
         if self._store is not None:
             self._store.close()
             self._store = None
+
+    def store_for_adding(self):
+        """The database, created if need be, for a command that queues jobs."""
+        check_db_permissions(self.db_path, adding=True)
+        return self.store(durable=True, create=True)
+
+    def logs_dir(self):
+        """This database's folder of job logs."""
+        if self._logs_dir is None:
+            self._logs_dir = job_logs_dir(self.db_path, self.store().instance(), self.env)
+        return self._logs_dir
 
     def say(self, text):
         self.out.write(text + '\n')
@@ -4546,17 +5629,52 @@ def build_spec(opts, config, now, cwd=None):
         if not key.strip() or key.isdecimal() or escape_text(key) != key:
             raise UsageError('--key: expected a name that is not a number and has no control '
                              'characters, got %r' % key)
-    work_dir = get('cwd') or cwd or _current_dir()
-    work_dir = os.path.abspath(work_dir)
-    if not os.path.isdir(work_dir):
-        raise UsageError('--cwd: %s is not a folder' % work_dir)
     env = _check_env(get('env'), 'env') if isinstance(get('env'), dict) else \
         _parse_env_pairs(get('env'))
+    if get('replace') and key is None:
+        raise UsageError('--replace replaces the job with the same --key; give --key')
+    # Defaults that depend on where and how add runs are not compared with an
+    # existing keyed job (a script run from another folder changes nothing).
+    implicit = tuple(name for name, given in (('cwd', get('cwd') or cwd),
+                                              ('max_retries', get('max_retries')))
+                     if given is None)
     return {'command': get('command'), 'key': key, 'queue': queue,
             'priority': _number_parser(int, -1000000, 1000000)('--priority',
                                                                 get('priority') or 0),
             'max_retries': max_retries, 'run_at': run_at, 'timeout': timeout,
-            'cwd': work_dir, 'env': env, 'after': [str(a) for a in get('after') or ()]}
+            'cwd': _work_dir(get('cwd') or cwd), 'env': env,
+            'base_env': _captured_env(get('caller_env')),
+            'after': [str(a) for a in get('after') or ()], 'replace': get('replace'),
+            'implicit': implicit}
+
+
+def _work_dir(given):
+    """The job's working directory: --cwd, or the current one; it must exist and
+    its name must be UTF-8 (the database stores text)."""
+    path = os.path.abspath(given or _current_dir())
+    if not os.path.isdir(path):
+        raise UsageError('--cwd: %s is not a folder' % shell_text(path))
+    try:
+        path.encode('utf-8')
+    except UnicodeEncodeError:
+        raise UsageError('%s %s is not a UTF-8 name, which the database cannot store%s'
+                         % ('--cwd:' if given else 'the current folder', shell_text(path),
+                            '' if given else '; pass --cwd DIR'))
+    return path
+
+
+def _captured_env(env):
+    """The caller's environment for `add -E`, as JSON (None without -E)."""
+    if env is None:
+        return None
+    for name, value in env.items():
+        for text in (name, value):
+            try:
+                _check_text(text, '')
+            except UsageError:
+                raise UsageError('-E: the variable %s is not valid UTF-8 text; unset it, or '
+                                 'pass what the job needs with -e' % shell_text(name))
+    return _json_dump(dict(env))
 
 
 def _current_dir():
@@ -4566,16 +5684,26 @@ def _current_dir():
         raise UsageError('the current folder no longer exists; pass --cwd')
 
 
-def _command_from_words(words, vector):
+def _command_from_words(ctx, words, vector):
     if vector is not None and words:
         raise UsageError('give the command as one string or after "--", not both')
     if vector is not None:
-        import shlex
-        return _check_command(' '.join(shlex.quote(w) for w in vector))
+        return _check_command(shell_join(vector))
     if not words:
         raise UsageError('no command given; usage: queuectl add "CMD" or '
                          'queuectl add -- PROG ARGS...')
-    return _check_command(' '.join(words))
+    command = _check_command(' '.join(words))
+    if len(words) > 1 and any(c.isspace() or c in '\'"' for w in words for c in w):
+        ctx.warn('stored the command as: %s (the words are joined with spaces; the shell '
+                 'will read the spaces and quotes within them); to keep each argument '
+                 'whole, run: queuectl add -- %s' % (escape_text(command),
+                                                     escape_text(shell_join(words))))
+    return command
+
+
+def shell_join(words):
+    import shlex
+    return ' '.join(shlex.quote(w) for w in words)
 
 
 def _read_batch(args, ctx):
@@ -4588,12 +5716,14 @@ def _read_batch(args, ctx):
             with open(args.file, 'rb') as handle:
                 data = handle.read()
         except OSError as exc:
-            raise UsageError('-f: cannot read %s: %s' % (args.file, _os_reason(exc)))
-        source = args.file
+            raise UsageError('-f: cannot read %s: %s' % (shell_text(args.file),
+                                                         _os_reason(exc)))
+        source = shell_text(args.file)
     try:
         text = data.decode('utf-8')
-    except UnicodeDecodeError:
-        raise UsageError('%s is not UTF-8 text' % source)
+    except UnicodeDecodeError as exc:
+        raise UsageError('%s line %d is not UTF-8 text'
+                         % (source, data[:exc.start].count(b'\n') + 1))
     if '\0' in text:
         number = text[:text.index('\0')].count('\n') + 1
         raise UsageError('%s line %d contains a NUL byte' % (source, number))
@@ -4614,14 +5744,14 @@ def cmd_add(args, ctx):
         raise UsageError('give --stdin or -f FILE, not both')
     if batch and args.key:
         raise UsageError('--key names one job; it cannot be used with --stdin/-f')
-    opts = vars(args)
+    opts = dict(vars(args), caller_env=ctx.env if args.preserve_env else None)
     if not batch:
-        opts = dict(opts, command=_command_from_words(args.words, args.vector))
-        spec = build_spec(opts, ctx.config, now)
-        return _enqueue_one(ctx, spec, args.quiet, args.at)
+        opts['command'] = _command_from_words(ctx, args.words, args.vector)
+        return _enqueue_one(ctx, build_spec(opts, ctx.config, now), args.quiet, args.wait,
+                            at=args.at)
     commands = _read_batch(args, ctx)
     template = build_spec(dict(opts, command='true'), ctx.config, now)
-    store = ctx.store(durable=True, create=True)
+    store = ctx.store_for_adding()
     template = _on_db_clock(store, template, args.at)
     now += store.skew
     if template['after']:
@@ -4638,7 +5768,7 @@ def cmd_add(args, ctx):
         ctx.say('\n'.join(str(i) for i in ids))
     else:
         ctx.say('Added %d jobs: %d-%d' % (len(ids), ids[0], ids[-1]))
-    return EXIT_OK
+    return wait_for_jobs(ctx, store, ids, quiet=args.quiet) if args.wait else EXIT_OK
 
 
 def _on_db_clock(store, spec, at):
@@ -4649,20 +5779,39 @@ def _on_db_clock(store, spec, at):
     return spec
 
 
-def _enqueue_one(ctx, spec, quiet, at):
-    store = ctx.store(durable=True, create=True)
+# What `add` calls the fields of a job that differ from an existing job's.
+SPEC_FIELD_NAMES = {'max_retries': 'max retries', 'cwd': 'working directory',
+                    'env': 'environment (-e)', 'after': 'dependencies (--after)'}
+
+
+def _enqueue_one(ctx, spec, quiet, wait=False, mention_key=False, at=None):
+    """Add one job and say so; with wait, then wait for it as `wait` does. at:
+    the --at given, if any (a time that is not moved to the database's clock)."""
+    store = ctx.store_for_adding()
     spec = _on_db_clock(store, spec, at)
-    [(job_id, existed, dead_reason)] = store.add_jobs([spec], store.now())
-    if existed:
+    [(job_id, outcome, detail)] = store.add_jobs([spec], store.now())
+    key = escape_text(spec['key'] or '')
+    if outcome in ('exists', 'differs'):
+        if outcome == 'differs':
+            ctx.warn('job %d (key %s) exists with a different %s; it was left as it is (add '
+                     '--replace to apply the change)' % (job_id, key, ', '.join(
+                         SPEC_FIELD_NAMES.get(f, f) for f in detail)))
         ctx.say(str(job_id) if quiet else 'Job with key %s already exists: ID %d'
-                % (escape_text(spec['key']), job_id))
-        return EXIT_OK
-    if dead_reason:
-        ctx.warn('job %d went straight to the DLQ: %s' % (job_id, dead_reason))
+                % (key, job_id))
     else:
-        wake_idle_pools(store)
-    ctx.say(str(job_id) if quiet else 'Added job with ID: %d' % job_id)
-    return EXIT_OK
+        if detail:
+            ctx.warn('job %d went straight to the DLQ: %s' % (job_id, detail))
+        else:
+            wake_idle_pools(store)
+        if quiet:
+            ctx.say(str(job_id))
+        elif outcome == 'replaced':
+            ctx.say('Replaced job with key %s: ID %d, pending again' % (key, job_id))
+        else:
+            ctx.say('Added job with ID: %d' % job_id)       # the spec's line, as add's
+            if mention_key and key:
+                ctx.say('Key: %s' % key)
+    return wait_for_jobs(ctx, store, [job_id], quiet=quiet) if wait else EXIT_OK
 
 
 # enqueue JSON fields -> the types they accept (bool is refused where int is meant)
@@ -4725,7 +5874,7 @@ def cmd_enqueue(args, ctx):
             if message.startswith(flag + ':'):
                 message = '"%s"%s' % (field, message[len(flag):])
         raise UsageError('JSON: ' + message)
-    return _enqueue_one(ctx, spec, args.quiet, opts['at'])
+    return _enqueue_one(ctx, spec, args.quiet, mention_key=True, at=opts['at'])
 
 
 # -- reading ------------------------------------------------------------
@@ -4739,8 +5888,8 @@ def _check_states(states, allowed=STATES):
 
 def cmd_list(args, ctx):
     _check_states(args.status)
-    if args.limit < 0:
-        raise UsageError('--limit: must be >= 0, got %d' % args.limit)
+    if not 0 <= args.limit < 2 ** 63:
+        raise UsageError('--limit: must be 0 (all) or more, got %d' % args.limit)
     store = ctx.store()
     jobs, more = store.list_jobs(args.status, args.queue, args.limit)
     if args.json:
@@ -4749,7 +5898,7 @@ def cmd_list(args, ctx):
     if not jobs:
         ctx.say('No jobs.' if not (args.status or args.queue) else 'No matching jobs.')
         return EXIT_OK
-    ctx.say(jobs_table(jobs, store.now()))
+    ctx.say(jobs_table(jobs, store.now(), output_width(ctx)))
     if more:
         ctx.say('... %d older job%s not shown (use --limit 0 for all)'
                 % (more, '' if more == 1 else 's'))
@@ -4768,7 +5917,7 @@ def cmd_show(args, ctx):
 
 def cmd_status(args, ctx):
     store = ctx.store()
-    count_rows, pauses, worker_rows = store.status_snapshot()
+    count_rows, pauses, worker_rows, limits = store.status_snapshot()
     now = store.now()
     active = len(live_workers(worker_rows, now, ctx.config['lease_seconds']))
     totals, queues = status_counts(count_rows)
@@ -4777,13 +5926,14 @@ def cmd_status(args, ctx):
         for name in sorted(set(queues) | set(q for q in pauses if q != '*')):
             entry = dict(queues.get(name, dict((s, 0) for s in STATES)))
             entry['paused'] = queue_is_paused(name, pauses)
+            entry['limit'] = limits.get(name)
             queue_data[name] = entry
         jobs = dict(totals)
         jobs['total'] = sum(totals.values())
         ctx.say(json_text({'workers': active, 'jobs': jobs, 'queues': queue_data,
                     'all_paused': pauses.get('*') == 1}))
     else:
-        ctx.say(status_text(active, totals, queues, pauses))
+        ctx.say(status_text(active, totals, queues, pauses, limits))
     return EXIT_OK
 
 
@@ -4803,7 +5953,7 @@ def _read_log(ctx, job, run, offset=0):
     store = ctx.store()
     if store.shared:
         return store.read_output(run['run_id'], offset)
-    path = log_file_path(logs_dir_for(ctx.db_path, ctx.env), job['id'], run['run_id'])
+    path = log_file_path(ctx.logs_dir(), job['id'], run['run_id'])
     try:
         with open(path, 'rb') as handle:
             handle.seek(offset)
@@ -4816,20 +5966,29 @@ def _read_log(ctx, job, run, offset=0):
 
 def cmd_logs(args, ctx):
     store = ctx.store()
-    job = store.job_detail(args.job)
+    if args.attempt is not None and len(args.jobs) != 1:
+        raise UsageError('--attempt needs exactly one job')
+    if args.attempt is not None and args.follow:
+        raise UsageError('-f follows every attempt as it comes; --attempt prints one that '
+                         'was: give one of them')
+    if not args.jobs and not args.follow:
+        raise UsageError('give a job id or key (or -f alone to follow every job that runs)')
+    if args.follow:
+        ids = [store.job_id(ref) for ref in args.jobs]
+        return _follow_logs(ctx, store, ids or None, prefix=len(ids) != 1)
+    jobs = [store.job_detail(ref) for ref in args.jobs]
     if args.attempt is not None:
+        job = jobs[0]
         runs = [r for r in job['history'] if r['attempt'] == args.attempt]
         if not runs:
             raise QueueError('job %d has no attempt %d' % (job['id'], args.attempt))
         _write_bytes(ctx, _read_log(ctx, job, runs[-1]))
         return EXIT_OK
-    if args.follow:
-        return _follow_logs(ctx, store, job)
-    if not job['history']:
-        ctx.say('job %d has not run yet (%s)' % (job['id'], job['state']))
-        return EXIT_OK
-    for run in job['history']:
-        _print_run(ctx, job, run, _read_log(ctx, job, run))
+    for job in jobs:
+        if not job['history']:
+            ctx.say('job %d has not run yet (%s)' % (job['id'], job['state']))
+        for run in job['history']:
+            _print_run(ctx, job, run, _read_log(ctx, job, run))
     return EXIT_OK
 
 
@@ -4843,23 +6002,95 @@ def _print_run(ctx, job, run, data, header=True, trailer=True):
     ctx.out.flush()
 
 
-def _follow_logs(ctx, store, job):
-    """Print each attempt as it happens, until the job reaches a final state."""
-    shown = {}          # run id -> bytes printed
-    closed = set()
-    while True:
-        job = store.job_detail(str(job['id']))
+class LogFollower(object):
+    """Prints one job's attempts (from run id first_run on) as they grow. With
+    prefix, every line starts with [ID], and a line is printed once complete."""
+
+    def __init__(self, job_id, prefix, first_run=0):
+        self.job_id = job_id
+        self.prefix = ('[%d] ' % job_id).encode() if prefix else None
+        self.first_run = first_run
+        self.shown = {}             # run id -> bytes printed
+        self.closed = set()
+        self.partial = b''
+        self.finished = False       # the job is in a final state
+        self.idle = False           # no attempt of it is running
+
+    def poll(self, ctx, store):
+        job = store.job_detail(str(self.job_id))
         for run in job['history']:
-            if run['run_id'] in closed:
+            if run['run_id'] < self.first_run or run['run_id'] in self.closed:
                 continue
-            done = shown.get(run['run_id'])
+            done = self.shown.get(run['run_id'])
             data = _read_log(ctx, job, run, done or 0)
-            _print_run(ctx, job, run, data, header=done is None,
-                       trailer=run['finished_at'] is not None)
-            shown[run['run_id']] = (done or 0) + len(data)
-            if run['finished_at'] is not None:
-                closed.add(run['run_id'])
-        if job['state'] in FINISHED_STATES:
+            ended = run['finished_at'] is not None
+            self._print(ctx, job, run, data, done is None, ended)
+            self.shown[run['run_id']] = (done or 0) + len(data)
+            if ended:
+                self.closed.add(run['run_id'])
+        self.finished = job['state'] in FINISHED_STATES
+        self.idle = job['state'] != 'processing' and all(
+            r['run_id'] in self.closed for r in job['history'] if r['run_id'] >= self.first_run)
+
+    def _print(self, ctx, job, run, data, header, trailer):
+        if self.prefix is None:
+            _print_run(ctx, job, run, data, header, trailer)
+            return
+        lines = (self.partial + data).split(b'\n')
+        self.partial = lines.pop()
+        if trailer and self.partial:
+            lines.append(self.partial)
+            self.partial = b''
+        if header:
+            lines.insert(0, run_header(job, run).rstrip('\n').encode())
+        if trailer:
+            lines.append(run_trailer(run).rstrip('\n').encode())
+        if lines:
+            _write_bytes(ctx, b''.join(self.prefix + line + b'\n' for line in lines))
+
+
+def _follow_logs(ctx, store, ids, prefix):
+    """Print jobs' attempts as they happen, until every job is in a final state.
+    ids None: every job running now and every attempt that starts later, until
+    interrupted (found through the runs table, so short jobs are not missed).
+
+    On PostgreSQL pools on many hosts claim side by side, so a run can commit
+    after one with a higher id: runs are looked for from the newest id seen
+    RUN_COMMIT_LAG seconds ago, each followed once."""
+    followers = {}
+    followed = set()            # run ids found (since `low`)
+    marks = []                  # (monotonic time, newest run id then)
+    lag = RUN_COMMIT_LAG if store.shared else 0.0
+    if ids is None:
+        low, running = store.runs_since(None)
+        for job_id, run_id in running:
+            followers[job_id] = LogFollower(job_id, prefix, run_id or 0)
+            followed.add(run_id)
+    else:
+        followers = dict((job_id, LogFollower(job_id, prefix)) for job_id in ids)
+    while True:
+        if ids is None:
+            newest, started = store.runs_since(low)
+            for job_id, run_id in started:
+                if run_id not in followed:
+                    followed.add(run_id)
+                    followers.setdefault(job_id, LogFollower(job_id, prefix, run_id))
+            now = time.monotonic()
+            marks.append((now, newest))
+            while len(marks) > 1 and marks[1][0] <= now - lag:
+                marks.pop(0)
+            low = marks[0][1]
+            followed = set(r for r in followed if r > low)
+        for job_id, follower in sorted(followers.items()):
+            try:
+                follower.poll(ctx, store)
+            except JobNotFound:                     # pruned meanwhile
+                if not prefix:
+                    raise
+                follower.finished = follower.idle = True
+            if ids is None and follower.idle:
+                del followers[job_id]
+        if ids is not None and all(f.finished for f in followers.values()):
             return EXIT_OK
         time.sleep(CLIENT_POLL * 2)
 
@@ -4871,6 +6102,8 @@ def cmd_worker(args, ctx):
         return _worker_start(args, ctx)
     if args.action == 'stop':
         return _worker_stop(args, ctx)
+    if args.action == 'unit':
+        return _worker_unit(args, ctx)
     return _worker_list(args, ctx)
 
 
@@ -4881,24 +6114,71 @@ def _worker_start(args, ctx):
         check_queue_name(queue)
     if args.burst and args.detach:
         raise UsageError('--burst and --detach cannot be used together')
+    if args.another and not args.detach:
+        raise UsageError('--another goes with --detach')
     db_path = ctx.db_path
-    Store(db_path).close()                    # create or migrate before any fork
-    warning = None if is_postgres_url(db_path) else check_db_safety(db_path)
+    with Store(db_path) as store:             # create or migrate before any fork
+        instance = store.instance()
+    warning = check_db_safety(db_path, ctx.config.path)
     if warning:
         ctx.warn(warning)
-    settings = settings_from_config(ctx.config, db_path, args.queue, args.burst)
+    settings = settings_from_config(ctx.config, db_path, args.queue, args.burst, instance)
     if args.detach:
-        return _start_detached(ctx, settings, count)
+        return _start_detached(ctx, settings, count, args.another)
 
     def started(n):
-        ctx.say('Started %d worker processes' % n)
+        ctx.say(started_line(n))
         ctx.out.flush()
     return run_pool(settings, count, on_started=started)
 
 
-def _start_detached(ctx, settings, count):
-    log_path = pool_log_path(settings.logs_dir if is_postgres_url(settings.db_path)
-                             else settings.db_path)
+def started_line(count):
+    return 'Started %d worker process%s' % (count, '' if count == 1 else 'es')
+
+
+def _start_detached(ctx, settings, count, another):
+    """Start a pool in the background, unless one already serves the same queues of
+    this database on this host (a script run twice): then say so and succeed.
+    Starters take turns on a lock of the pool log until their pool registered."""
+    import fcntl
+    if is_postgres_url(settings.db_path):     # beside this host's folder of job logs
+        log_path = pool_log_path(logs_dir_for(settings.db_path, ctx.env))
+        ensure_private_dir(os.path.dirname(log_path))
+    else:
+        log_path = pool_log_path(settings.db_path)
+    lock = os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        running = None if another else _detached_pool_serving(ctx, settings.queues)
+        if running is None:
+            return _fork_detached(ctx, settings, count, log_path)
+        pool, workers = running
+        ctx.say('Pool %d already runs in the background for %s of this database (%d worker%s); '
+                'not starting another (--another starts one anyway)'
+                % (pool['pid'], describe_queues(settings.queues), workers,
+                   '' if workers == 1 else 's'))
+        return EXIT_OK
+    finally:
+        os.close(lock)
+
+
+def _detached_pool_serving(ctx, queues):
+    """(pool row, live workers) of a live detached pool on this host that serves
+    exactly `queues` (() = every queue), or None."""
+    lease = ctx.config['lease_seconds']
+    store = ctx.store()
+    rows, now = store.workers(), store.now()
+    for pool in _live_pools(rows, now, lease):
+        served = set(pool['queues'].split(',')) if pool['queues'] else set()
+        if pool['detached'] and served == set(queues):
+            workers = [r for r in live_workers(rows, now, lease)
+                       if r['pool_pid'] == pool['pid'] and r['host'] == pool['host']]
+            return pool, len(workers)
+    return None
+
+
+def _fork_detached(ctx, settings, count, log_path):
+    ctx.close()                     # no database connection may cross a fork
     ctx.out.flush()
     ctx.err.flush()
     pid = start_detached_pool(settings, count, log_path)
@@ -4910,17 +6190,17 @@ def _start_detached(ctx, settings, count):
             raise QueueError('the worker pool exited during start-up; see %s' % log_path)
         rows = [r for r in store.workers() if r['pool_pid'] == pid and r['host'] == this_host()]
         if len(rows) >= count:
-            ctx.say('Started %d worker processes' % count)
+            ctx.say(started_line(count))
             ctx.say('Pool %d runs in the background; log: %s' % (pid, log_path))
             return EXIT_OK
         time.sleep(CLIENT_POLL / 2)
     raise QueueError('workers did not register within 30s; see %s' % log_path)
 
 
-def _live_pools(store, lease, every_host=False):
-    """Live pools of this host (every_host: of every host)."""
+def _live_pools(rows, now, lease, every_host=False):
+    """The live pools on this host (every_host: on every host) among worker rows."""
     host = this_host()
-    return [r for r in live_workers(store.workers(), store.now(), lease, role='pool')
+    return [r for r in live_workers(rows, now, lease, role='pool')
             if every_host or r['host'] == host]
 
 
@@ -4931,9 +6211,10 @@ def _worker_stop(args, ctx):
     timeout = parse_duration(args.timeout, '--timeout') if args.timeout else None
     store = ctx.store()
     lease = ctx.config['lease_seconds']
-    pools = _live_pools(store, lease, args.all_hosts)
+    pools = _live_pools(store.workers(), store.now(), lease, args.all_hosts)
     if not pools:
-        ctx.say('No worker pools running%s.' % ('' if args.all_hosts else ' on this host'))
+        ctx.say('No worker pools of this database running%s.'
+                % ('' if args.all_hosts else ' on this host'))
         return EXIT_OK
     # SQLite: every pool runs on this machine, whatever host name it took.
     remote = [p for p in pools if p['host'] != this_host()] if store.shared else []
@@ -4943,6 +6224,9 @@ def _worker_stop(args, ctx):
         for pool in local:
             try:
                 os.kill(pool['pid'], signal.SIGUSR2 if kind == STOP_COLD else signal.SIGTERM)
+            except PermissionError:
+                raise QueueError('cannot signal pool %d: it runs as another user (stop it as '
+                                 'that user, or as root)' % pool['pid'])
             except OSError:                     # it exited meanwhile
                 pass
         if remote:
@@ -4954,7 +6238,8 @@ def _worker_stop(args, ctx):
         local = [p for p in local if pid_alive(p['pid'], p['proc_start'])]
         if remote:
             time.sleep(CLIENT_POLL * 3)         # a query each time: not as often
-            alive = set(p['id'] for p in _live_pools(store, lease, True))
+            alive = set(p['id'] for p in _live_pools(store.workers(), store.now(), lease,
+                                                     True))
             remote = [p for p in remote if p['id'] in alive]
         if not local and not remote:
             break
@@ -4987,7 +6272,472 @@ def _worker_list(args, ctx):
     return EXIT_OK
 
 
+def _worker_unit(args, ctx):
+    """Print a systemd unit that runs this pool (see systemd_unit)."""
+    import math
+    argv = [sys.executable, os.path.realpath(__file__), '--db', ctx.db_path, 'worker', 'start']
+    if args.count is not None:
+        argv += ['--count', str(_parse_workers('--count', args.count))]
+    for queue in args.queue:
+        argv += ['--queue', check_queue_name(queue)]
+    config = ctx.config
+    settings = set(ENV_PREFIX + key.upper() for key in CONFIG_SPECS) | {ENV_HOSTNAME}
+    env = [(ENV_CONFIG, config.path)] + sorted(     # not a job's own QUEUECTL_JOB_ID ...
+        (k, v) for k, v in ctx.env.items() if k in settings and v and k != 'QUEUECTL_DB_PATH')
+    env += [(k, ctx.env[k]) for k in ('PATH', 'LANG') if ctx.env.get(k)]
+    grace = config['shutdown_grace']
+    stop_timeout = int(math.ceil(grace + config['kill_grace'] + 30)) if grace else None
+    user = None
+    if not args.user and os.geteuid() != 0:
+        import pwd
+        user = pwd.getpwuid(os.geteuid()).pw_name
+    if mask_url(ctx.db_path) != ctx.db_path:
+        ctx.warn('the unit holds the database password (in ExecStart): keep its file 0600, '
+                 'or leave the password out of the URL and put it in ~/.pgpass')
+    ctx.out.write(systemd_unit(argv, env, user, stop_timeout, ctx.db_path, args.user))
+    return EXIT_OK
+
+
+# -- operating: metrics, top, completion ---------------------------------
+
+def cmd_metrics(args, ctx):
+    store = ctx.store()
+    now = store.now()
+    counts, pauses, rows, oldest, metric_rows = store.metrics_snapshot(now)
+    lease = ctx.config['lease_seconds']
+    text = metrics_text(counts, pauses, len(live_workers(rows, now, lease)),
+                        len(live_workers(rows, now, lease, role='pool')), oldest, metric_rows,
+                        now)
+    if not args.textfile:
+        ctx.out.write(text)
+        return EXIT_OK
+    if not args.textfile.endswith('.prom'):
+        ctx.warn('node_exporter\'s textfile collector reads only files named *.prom')
+    write_textfile(args.textfile, text)
+    return EXIT_OK
+
+
+class TopView(object):
+    """What a `top` screen shows and which row is selected; its keys' actions.
+
+    Recent results are the newest attempts in the runs table plus, from the
+    second refresh on, every attempt of a job seen running before: a long job
+    that ends shows up even if many short ones started after it.
+    """
+    PANES = ('Queues', 'Running', 'Recent')
+
+    def __init__(self, ctx, store):
+        self.ctx = ctx
+        self.store = store
+        self.snap = None
+        self.now = store.now()
+        self.recent = {}                # run id -> run
+        self.focus = 0
+        self.selected = [0, 0, 0]
+        self.message = ''
+        self.confirm = None             # job id waiting for "y" to be cancelled
+
+    def refresh(self):
+        self.now = self.store.now()
+        ended = [j['id'] for j in self.snap['running']] if self.snap else []
+        self.snap = self.store.top_snapshot(self.now, ended=ended)
+        for run in self.snap['recent']:
+            self.recent[run['run_id']] = run
+        newest = sorted(self.recent.values(), key=lambda r: (-r['finished_at'], -r['run_id']))
+        self.recent = dict((r['run_id'], r) for r in newest[:TOP_RECENT])
+        for pane, rows in enumerate(self.items()):
+            self.selected[pane] = max(0, min(self.selected[pane], len(rows) - 1))
+
+    def items(self):
+        """The selectable things of each pane: queue names, running jobs, runs."""
+        return (sorted(self.snap['queues']), self.snap['running'],
+                sorted(self.recent.values(), key=lambda r: (-r['finished_at'], -r['run_id'])))
+
+    def lines(self, width, height=None, footer=True):
+        lease = self.ctx.config['lease_seconds']
+        workers = len(live_workers(self.snap['workers'], self.now, lease))
+        pools = len(live_workers(self.snap['workers'], self.now, lease, role='pool'))
+        queues, running, recent = self.items()
+        panes = list(zip(self.PANES, (top_queue_rows(self.snap, self.now),
+                                      top_running_rows(running, self.now),
+                                      top_recent_rows(recent))))
+        title = 'queuectl top  %s  %s' % (escape_text(mask_url(self.ctx.db_path)),
+                                          format_local(self.now))
+        return top_lines(title, top_status_line(self.snap, workers, pools), panes, width,
+                         height, self.focus if footer else None, self.selected,
+                         (self.message or TOP_KEYS) if footer else '')
+
+    def key(self, name):
+        """Act on a key; returns 'quit', 'log' or None."""
+        confirm, self.confirm = self.confirm, None
+        self.message = ''
+        if name == 'y' and confirm is not None:
+            self._act(self._cancel, confirm)
+        elif name in ('q', 'Q'):
+            return 'quit'
+        elif name in ('tab', 'btab'):
+            self.focus = (self.focus + (1 if name == 'tab' else -1)) % len(self.PANES)
+        elif name in ('up', 'down', 'k', 'j'):
+            step = -1 if name in ('up', 'k') else 1
+            count = len(self.items()[self.focus])
+            self.selected[self.focus] = max(0, min(count - 1, self.selected[self.focus] + step))
+        elif name == 'p':
+            self._act(self._toggle_pause, self.selected_queue())
+        elif name == 'c' and self.selected_job():
+            self.confirm = self.selected_job()
+            self.message = 'Cancel job %d? Press y to confirm.' % self.confirm
+        elif name == 'r' and self.selected_job():
+            self._act(self._retry, self.selected_job())
+        elif name in ('l', 'enter') and self.selected_job():
+            return 'log'
+        return None
+
+    def selected_queue(self):
+        rows = self.items()[self.focus]
+        if not rows:
+            return None
+        item = rows[self.selected[self.focus]]
+        return item if self.focus == 0 else item['queue']
+
+    def selected_job(self):
+        if self.focus == 0 or not self.items()[self.focus]:
+            return None
+        item = self.items()[self.focus][self.selected[self.focus]]
+        return item['id'] if self.focus == 1 else item['job_id']
+
+    def _act(self, action, target):
+        if target is None:
+            return
+        try:
+            self.message = action(target)
+        except QueueError as exc:
+            self.message = 'error: %s' % exc
+
+    def _toggle_pause(self, queue):
+        paused = not queue_is_paused(queue, self.store.pause_rows())
+        self.store.set_paused(queue, paused)
+        if not paused:
+            wake_idle_pools(self.store)
+        return '%s queue %s' % ('Paused' if paused else 'Resumed', queue)
+
+    def _cancel(self, job_id):
+        cancel_job(self.store, str(job_id), self.ctx.config['kill_grace'])
+        return 'Cancelled job %d' % job_id
+
+    def _retry(self, job_id):
+        self.store.retry_dead([str(job_id)], self.store.now())
+        wake_idle_pools(self.store)
+        return 'Requeued job %d from the DLQ' % job_id
+
+    def log_bytes(self):
+        """The selected job's output, every attempt, as `logs ID` prints it."""
+        job = self.store.job_detail(str(self.selected_job()))
+        parts = [b'job %d has not run yet\n' % job['id']] if not job['history'] else []
+        for run in job['history']:
+            data = _read_log(self.ctx, job, run)
+            parts += [run_header(job, run).encode(), data,
+                      b'' if not data or data.endswith(b'\n') else b'\n',
+                      run_trailer(run).encode()]
+        return b''.join(parts)
+
+
+TOP_KEY_NAMES = {9: 'tab', 10: 'enter', 13: 'enter'}
+
+
+def cmd_top(args, ctx):
+    interval = parse_duration(args.interval, '--interval')
+    if interval < 0.1:
+        raise UsageError('--interval: at least 0.1s, got %r' % args.interval)
+    view = TopView(ctx, ctx.store())
+    view.refresh()
+    if args.once or not (_isatty(ctx.out) and _isatty(sys.stdin)):
+        width = _terminal_width() if _isatty(ctx.out) or ctx.env.get('COLUMNS') else 200
+        ctx.say('\n'.join(text.rstrip() for text, _ in view.lines(width + 1, footer=False)))
+        return EXIT_OK
+    import curses
+    import locale
+    try:
+        locale.setlocale(locale.LC_ALL, '')     # curses writes UTF-8 only with a locale
+    except locale.Error:
+        pass                                    # an unknown LANG: plain ASCII then
+    try:
+        curses.wrapper(_top_loop, view, interval)
+    except curses.error as exc:
+        raise QueueError('top cannot drive this terminal (TERM=%s): %s; use top --once'
+                         % (ctx.env.get('TERM', ''), exc))
+    return EXIT_OK
+
+
+def _isatty(stream):
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+def _top_loop(screen, view, interval):
+    """Draw, wait for a key or the next refresh, act; until q. Only what changed
+    is sent to the terminal (curses compares screens), so nothing flickers."""
+    import curses
+    try:
+        curses.curs_set(0)
+    except curses.error:
+        pass
+    styles = _top_styles(curses, view.ctx.env)
+    keys = dict(TOP_KEY_NAMES)
+    keys.update({curses.KEY_UP: 'up', curses.KEY_DOWN: 'down', curses.KEY_BTAB: 'btab',
+                 curses.KEY_ENTER: 'enter'})
+    next_refresh = time.monotonic() + interval
+    while True:
+        _top_draw(curses, screen, view, styles)
+        screen.timeout(max(10, int((next_refresh - time.monotonic()) * 1000)))
+        code = screen.getch()
+        if code != -1 and code != curses.KEY_RESIZE:
+            name = keys.get(code) or (chr(code) if 32 < code < 127 else None)
+            action = view.key(name)
+            if action == 'quit':
+                return
+            if action == 'log':
+                _top_pager(curses, screen, view)
+            next_refresh = 0.0
+        if time.monotonic() >= next_refresh:
+            view.refresh()
+            next_refresh = time.monotonic() + interval
+
+
+def _top_styles(curses, env):
+    """Attributes per style; colours only where the terminal has them and
+    NO_COLOR is unset."""
+    styles = {'title': curses.A_REVERSE, 'head': curses.A_BOLD, 'select': curses.A_REVERSE}
+    if env.get('NO_COLOR') or not curses.has_colors():
+        return styles
+    curses.start_color()
+    try:
+        curses.use_default_colors()
+        background = -1
+    except curses.error:
+        background = curses.COLOR_BLACK
+    for number, (style, colour) in enumerate((('good', curses.COLOR_GREEN),
+                                              ('warn', curses.COLOR_YELLOW),
+                                              ('bad', curses.COLOR_RED)), 1):
+        curses.init_pair(number, colour, background)
+        styles[style] = curses.color_pair(number)
+    return styles
+
+
+def _top_draw(curses, screen, view, styles):
+    height, width = screen.getmaxyx()
+    screen.erase()
+    if width < TOP_MIN_SIZE[0] or height < TOP_MIN_SIZE[1]:
+        lines = [('terminal too small for queuectl top: %dx%d, needs %dx%d (q quits)'
+                  % ((width, height) + TOP_MIN_SIZE), None)]
+    else:
+        lines = view.lines(width, height)
+    encoding = getattr(screen, 'encoding', None) or 'utf-8'
+    for row, (text, style) in enumerate(lines[:height]):
+        if style in ('title', 'select'):
+            text = text.ljust(width - 1)
+        text = text.encode(encoding, 'replace').decode(encoding)
+        try:
+            screen.addnstr(row, 0, text, max(0, width - 1), styles.get(style, 0))
+        except curses.error:
+            pass
+    screen.refresh()
+
+
+def _top_pager(curses, screen, view):
+    """Show the selected job's log in $PAGER (less), then come back."""
+    import subprocess
+    try:
+        data = view.log_bytes()
+    except QueueError as exc:
+        view.message = 'error: %s' % exc
+        return
+    curses.def_prog_mode()
+    curses.endwin()
+    try:
+        subprocess.run(['/bin/sh', '-c', view.ctx.env.get('PAGER') or 'less'], input=data)
+    except OSError as exc:
+        view.message = 'error: cannot run the pager: %s' % _os_reason(exc)
+    curses.reset_prog_mode()
+    screen.clear()
+
+
+def write_textfile(path, text):
+    """Write text to path atomically: a temp file in the same folder (not named
+    *.prom, so node_exporter skips it), then rename. Mode 0644: node_exporter runs
+    as another user, and the metrics hold no secrets (queue names and numbers)."""
+    path = os.path.abspath(path)
+    temp = os.path.join(os.path.dirname(path), '.%s.%d.tmp' % (os.path.basename(path),
+                                                                os.getpid()))
+    try:
+        fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+        os.fchmod(fd, 0o644)                     # whatever the umask
+        with os.fdopen(fd, 'w') as handle:
+            handle.write(text)
+        os.replace(temp, path)
+    except OSError as exc:
+        try:
+            os.unlink(temp)
+        except OSError:
+            pass
+        raise QueueError('cannot write %s: %s' % (path, _os_reason(exc)))
+
+
+def cmd_completion(args, ctx):
+    if args.names:
+        store = ctx.store()
+        names = store.queue_names() if args.names == 'queues' else \
+            store.keys_starting(args.prefix)
+        for name in names:
+            if name.startswith(args.prefix):
+                ctx.say(name)
+        return EXIT_OK
+    if args.shell not in ('bash', 'zsh'):
+        raise UsageError('SHELL: expected bash or zsh, got %r' % args.shell
+                         if args.shell else 'give the shell: bash or zsh')
+    ctx.out.write(completion_script(build_parser(out=ctx.out), args.shell))
+    return EXIT_OK
+
+
+# What completes an option's value or a positional argument, by name.
+COMPLETE_OPTION_VALUES = {'--db': 'file', '--file': 'file', '-f': 'file',
+                          '--textfile': 'file', '--cwd': 'dir', '--queue': 'queues',
+                          '--status': 'states', '--state': 'states'}
+COMPLETE_POSITIONALS = {'jobs': 'keys', 'job': 'keys', 'queue': 'queues', 'key': 'config',
+                        'shell': 'shells'}
+
+
+def _completion_paths(parser):
+    """[(path, options, {option taking a value: kind}, positional kind, one
+    positional only, sub-commands)] for every (sub)command of an argparse parser.
+    A path is 'worker/start'; the top level is ''."""
+    import argparse
+    found = []
+
+    def walk(p, path):
+        options, values, positional, single, names = [], {}, None, True, []
+        for action in p._actions:
+            if action.help == argparse.SUPPRESS:
+                continue
+            if isinstance(action, argparse._SubParsersAction):
+                for name, sub in action.choices.items():
+                    names.append(name)
+                    walk(sub, path + [name])
+            elif action.option_strings:
+                options += action.option_strings
+                if action.nargs != 0:
+                    values.update((o, COMPLETE_OPTION_VALUES.get(o, 'none'))
+                                  for o in action.option_strings)
+            elif positional is None:
+                positional = COMPLETE_POSITIONALS.get(action.dest)
+                single = action.nargs in (None, '?')
+        found.append(('/'.join(path), options, values, positional, single, names))
+    walk(parser, [])
+    return found
+
+
+BASH_COMPLETION = r'''# %(shell)s completion for queuectl, generated from its parser by:
+#   queuectl completion %(shell)s
+%(preamble)s_queuectl_names() {    # queue names or job keys, from the database
+    local IFS=$'\n'
+    COMPREPLY=($("${COMP_WORDS[0]}" "${_queuectl_db[@]}" completion --names "$1" \
+                 --prefix "$cur" 2>/dev/null))
+}
+_queuectl() {
+    local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD-1]}
+    local where= w i skip= npos=0
+    _queuectl_db=()
+    COMPREPLY=()
+    for ((i = 1; i < COMP_CWORD; i++)); do
+        w=${COMP_WORDS[i]}
+        if [ -n "$skip" ]; then
+            [ "$skip" = db ] && _queuectl_db=(--db "$w")
+            skip=
+        elif [[ $w == -* ]]; then
+            case "$where:$w" in
+                *:--db) skip=db ;;
+%(value_options)s) skip=1 ;;
+            esac
+        else
+            case "$where" in
+%(parents)s) where=${where:+$where/}$w ;;
+                *) npos=$((npos + 1)) ;;
+            esac
+        fi
+    done
+    case "$where:$prev" in
+%(file_values)s) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+%(dir_values)s) COMPREPLY=($(compgen -d -- "$cur")); return ;;
+%(queue_values)s) _queuectl_names queues; return ;;
+%(state_values)s) COMPREPLY=($(compgen -W "%(states)s" -- "$cur")); return ;;
+%(other_values)s) return ;;
+    esac
+    if [[ $cur == -* ]]; then
+        case "$where" in
+%(options)s
+        esac
+        return
+    fi
+    case "$where" in
+%(names)s
+%(positionals)s
+    esac
+}
+complete -F _queuectl queuectl queuectl.py
+'''
+
+
+def completion_script(parser, shell):
+    """A bash completion script generated from the parser; for zsh, the same
+    function run by zsh's bash completion emulation (bashcompinit)."""
+    paths = _completion_paths(parser)
+    indent = ' ' * 16
+
+    def case(patterns):
+        return indent + '|'.join(sorted(set(patterns))) if patterns else indent + '__none__'
+
+    def words(items):
+        return ' '.join(sorted(set(items)))
+    values = dict((kind, []) for kind in ('file', 'dir', 'queues', 'states', 'none'))
+    options, names, positionals = [], [], []
+    kinds = {'keys': '_queuectl_names keys', 'queues': '_queuectl_names queues',
+             'config': 'COMPREPLY=($(compgen -W "%s" -- "$cur"))'
+                       % words(k for k, _, _, _ in CONFIG_KEYS),
+             'shells': 'COMPREPLY=($(compgen -W "bash zsh" -- "$cur"))'}
+    for path, opts, value_opts, positional, single, subs in paths:
+        label = path or '""'
+        for option, kind in value_opts.items():
+            if option != '--db':
+                values[kind].append('%s:%s' % (path, option))
+        options.append('%s%s) COMPREPLY=($(compgen -W "%s" -- "$cur")) ;;'
+                       % (indent, label, words(opts)))
+        if subs:
+            names.append('%s%s) COMPREPLY=($(compgen -W "%s" -- "$cur")) ;;'
+                         % (indent, label, words(subs)))
+        elif positional:
+            guard = '[ "$npos" -eq 0 ] && ' if single else ''
+            positionals.append('%s%s) %s%s ;;' % (indent, label, guard, kinds[positional]))
+    any_value = [p for kind in values for p in values[kind]]
+    return BASH_COMPLETION % {
+        'shell': shell, 'states': ' '.join(STATES),
+        'preamble': 'autoload -U +X bashcompinit && bashcompinit\n' if shell == 'zsh' else '',
+        'value_options': case(any_value),
+        'parents': case(p or '""' for p, _, _, _, _, subs in paths if subs),
+        'file_values': case(values['file'] + ['*:--db']), 'dir_values': case(values['dir']),
+        'queue_values': case(values['queues']), 'state_values': case(values['states']),
+        'other_values': case(values['none']), 'options': '\n'.join(options),
+        'names': '\n'.join(names), 'positionals': '\n'.join(positionals)}
+
+
 # -- DLQ, cancel, wait, pause, prune ---------------------------------------
+
+def _check_ids_or_all(args):
+    if args.all and args.jobs:
+        raise UsageError('give job ids or --all, not both')
+    if not args.all and not args.jobs:
+        raise UsageError('no jobs given: give job ids or keys, or --all')
+
 
 def cmd_dlq(args, ctx):
     if args.action == 'list':
@@ -4997,22 +6747,30 @@ def cmd_dlq(args, ctx):
         elif not jobs:
             ctx.say('The DLQ is empty.')
         else:
-            ctx.say(dlq_table(jobs))
+            ctx.say(dlq_table(jobs, output_width(ctx)))
         return EXIT_OK
-    if args.all == bool(args.jobs):
-        raise UsageError('give job ids or --all (not both)')
+    _check_ids_or_all(args)
     store = ctx.store()
     results = store.retry_dead(args.jobs, store.now(), every=args.all)
-    if results:
-        wake_idle_pools(store)
     if args.all:
+        wake_idle_pools(store)
         total = sum(1 + n for _, n in results)
         ctx.say('Requeued %d job%s from the DLQ' % (total, '' if total == 1 else 's'))
         return EXIT_OK
+    return _say_requeued(ctx, store, results, ' from the DLQ')
+
+
+def cmd_requeue(args, ctx):
+    store = ctx.store()
+    return _say_requeued(ctx, store, store.requeue(args.jobs, store.now()), '')
+
+
+def _say_requeued(ctx, store, results, where):
+    wake_idle_pools(store)
     for job_id, dependents in results:
         extra = (' (and %d dependent job%s)' % (dependents, '' if dependents == 1 else 's')
                  if dependents else '')
-        ctx.say('Requeued job %d from the DLQ%s' % (job_id, extra))
+        ctx.say('Requeued job %d%s%s' % (job_id, where, extra))
     return EXIT_OK
 
 
@@ -5020,18 +6778,27 @@ def cmd_cancel(args, ctx):
     store = ctx.store()
     grace = ctx.config['kill_grace']
     code = EXIT_OK
-    for ref in args.jobs:
+    refs = []
+    for ref in args.jobs:                   # `cancel 2 2` cancels job 2 once
+        if ref not in refs:
+            refs.append(ref)
+    for ref in refs:
         try:
-            job = store.cancel(ref, store.now())
+            job = cancel_job(store, ref, grace)
         except (JobNotFound, InvalidTransition) as exc:
             ctx.error(exc)
             code = EXIT_FAILURE
             continue
-        if job['state'] == 'processing' and \
-                parse_worker_label(job['worker'])[0] == this_host():
-            _stop_cancelled(job, grace)
         ctx.say('Cancelled job %d' % job['id'])
     return code
+
+
+def cancel_job(store, ref, grace):
+    """Cancel a job; a running one on this host is stopped too. Returns the job."""
+    job = store.cancel(ref, store.now())
+    if job['state'] == 'processing' and parse_worker_label(job['worker'])[0] == this_host():
+        _stop_cancelled(job, grace)
+    return job
 
 
 def _stop_cancelled(job, grace):
@@ -5041,52 +6808,79 @@ def _stop_cancelled(job, grace):
 
 
 def cmd_wait(args, ctx):
-    if args.all == bool(args.jobs):
-        raise UsageError('give job ids or --all (not both)')
+    _check_ids_or_all(args)
     timeout = parse_duration(args.timeout, '--timeout') if args.timeout else None
     store = ctx.store()
     if args.all:
-        ids, last_id = set(store.unfinished_ids()), store.max_job_id()
-    else:
-        ids, last_id = set(store.job_id(ref) for ref in args.jobs), None
+        return wait_for_jobs(ctx, store, store.unfinished_ids(), timeout, args.quiet,
+                             since=store.max_job_id())
+    return wait_for_jobs(ctx, store, [store.job_id(ref) for ref in args.jobs], timeout,
+                         args.quiet)
+
+
+def wait_for_jobs(ctx, store, ids, timeout=None, quiet=False, since=None):
+    """`wait` (and `add --wait`): block until the jobs are finished, say how each
+    ended; EXIT_OK if all completed. With since (`wait --all`), jobs added after
+    id `since` count too, and only those that did not complete are reported."""
+    ids = set(ids)
+    states = _poll_until_finished(ctx, store, ids, timeout, since)
+    failed = [i for i in sorted(ids) if i in states and states[i]['state'] != 'completed']
+    if not quiet:
+        for job_id in sorted(ids):
+            if job_id in states and (since is None or job_id in failed):
+                row = states[job_id]
+                detail = (': ' + escape_text(row['error'])
+                          if row['error'] and row['state'] != 'completed' else '')
+                name = ' (%s)' % escape_text(row['key']) if row['key'] else ''
+                ctx.say('Job %d%s %s%s' % (job_id, name, row['state'], detail))
+    return EXIT_FAILURE if failed else EXIT_OK
+
+
+def _poll_until_finished(ctx, store, ids, timeout, since):
+    """Poll until every job in ids is finished or deleted; returns {id: state row}.
+
+    With `since` (`wait --all`), jobs added after that id join ids, and a tick
+    only asks whether any job is unfinished (an index seek, whatever the size
+    of the queue); the states are read once, at the end.
+    """
     deadline = time.monotonic() + timeout if timeout is not None else None
-    warned = False
     next_check = time.monotonic() + 1.0
-    states = {}                                 # id -> (state, error, queue), kept once final
-    done = FINISHED_STATES + ('deleted',)       # 'deleted': pruned while we waited
+    states = {}                                 # the final ones, kept
     while True:
-        if last_id is not None:                 # --all: jobs added meanwhile count too
-            new = store.ids_after(last_id)
+        if since is None:
+            states.update(_final_states(store, [i for i in ids if i not in states]))
+            pending = sorted(ids - set(states))
+        else:
+            new = store.ids_after(since)
             ids.update(new)
-            last_id = max([last_id] + new)
-        polled = sorted(i for i in ids if i not in states or states[i][0] not in done)
-        found = store.job_states(polled)
-        states.update(found)
-        states.update((i, ('deleted', 'pruned while waiting', None))
-                      for i in polled if i not in found)
-        pending = sorted(i for i in ids if states[i][0] not in done)
+            since = max([since] + new)
+            pending = store.unfinished_ids(limit=10)
         if not pending:
-            break
-        if deadline is not None and time.monotonic() >= deadline:
+            return states if since is None else _final_states(store, sorted(ids))
+        now = time.monotonic()
+        if deadline is not None and now >= deadline:
+            count = len(pending) if since is None else store.unfinished_summary()[0]
             raise WaitTimeout('timed out after %s; %d job%s unfinished: %s'
-                              % (format_seconds(timeout), len(pending),
-                                 '' if len(pending) == 1 else 's',
+                              % (format_seconds(timeout), count, '' if count == 1 else 's',
                                  ', '.join(str(i) for i in pending[:10])))
-        if not warned and time.monotonic() >= next_check:
-            next_check = time.monotonic() + 1.0
-            warning = _why_nothing_runs(store, ctx, set(states[i][2] for i in pending))
+        if next_check is not None and now >= next_check:
+            next_check = now + 1.0
+            queues = (store.unfinished_summary()[1] if since is not None else
+                      set(row['queue'] for row in store.job_states(pending).values()))
+            warning = _why_nothing_runs(store, ctx, queues)
             if warning:
                 ctx.warn(warning + '; still waiting')
-                warned = True
+                next_check = None               # once
         time.sleep(CLIENT_POLL)
-    failed = [i for i in sorted(ids) if i in states and states[i][0] != 'completed']
-    if not args.quiet:
-        for job_id in sorted(ids):
-            if job_id in states and (not args.all or job_id in failed):
-                state, error, _ = states[job_id]
-                detail = (': ' + escape_text(error)) if error and state != 'completed' else ''
-                ctx.say('Job %d %s%s' % (job_id, state, detail))
-    return EXIT_FAILURE if failed else EXIT_OK
+
+
+def _final_states(store, ids):
+    """{id: state row} of those jobs that are finished (a job pruned while we
+    waited counts as finished: 'deleted')."""
+    found = store.job_states(ids)
+    gone = {'state': 'deleted', 'error': 'pruned while waiting', 'queue': None, 'key': None}
+    return dict((i, found.get(i, dict(gone, id=i))) for i in ids
+                if i not in found or found[i]['state'] in FINISHED_STATES)
 
 
 def _why_nothing_runs(store, ctx, queues):
@@ -5117,13 +6911,46 @@ def cmd_pause(args, ctx):
     return EXIT_OK
 
 
+def cmd_limit(args, ctx):
+    if args.queue is None:
+        limits = ctx.store().queue_limits()
+        if args.json:
+            ctx.say(json_text(limits))
+        else:
+            ctx.say('\n'.join(describe_limit(q, n) for q, n in sorted(limits.items())) or
+                    'No queue has a limit.')
+        return EXIT_OK
+    check_queue_name(args.queue, 'QUEUE')
+    if args.limit is None:
+        limit = ctx.store().queue_limits().get(args.queue)
+    else:
+        limit = _parse_limit(args.limit)
+        store = ctx.store(create=True)
+        store.set_limit(args.queue, limit)
+        wake_idle_pools(store)                   # a higher limit may let jobs start
+    ctx.say(json_text({args.queue: limit}) if args.json else describe_limit(args.queue, limit))
+    return EXIT_OK
+
+
+def _parse_limit(raw):
+    text = raw.strip().lower()
+    if text == 'none':
+        return None
+    if text.isdigit() and int(text) == 0:
+        raise UsageError("N: 0 would stop the queue: pause it instead (queuectl pause QUEUE), "
+                         "or give none to remove the limit")
+    if not text.isdigit():
+        raise UsageError('N: expected a number of jobs or none, got %r' % raw)
+    return _number_parser(int, 1, 1000000)('N', text)
+
+
 def cmd_prune(args, ctx):
     states = args.status or ['completed', 'cancelled']
     _check_states(states, FINISHED_STATES)
     age = parse_duration(args.older_than, '--older-than') if args.older_than else None
     store = ctx.store()
     removed = store.prune(states, None if age is None else store.now() - age)
-    logs_dir = logs_dir_for(ctx.db_path, ctx.env)
+    logs_dir = ctx.logs_dir()
     for job_id, run_ids in removed:
         for run_id in run_ids:
             try:
@@ -5137,7 +6964,7 @@ def cmd_prune(args, ctx):
 # -- config ---------------------------------------------------------------
 
 def cmd_config(args, ctx):
-    if args.action == 'list':
+    if args.action in ('list', 'show') or (args.action == 'get' and args.key is None):
         config = ctx.config
         db = db_path_and_source(getattr(args, 'db', None), config)
         if args.json:
@@ -5149,12 +6976,17 @@ def cmd_config(args, ctx):
             ctx.say(config_table(config, db))
             ctx.say('config file: %s' % config.path)
         return EXIT_OK
-    key = normalize_key(args.key)
+    if args.action == 'unset' and args.key in read_config_file(config_file_path(ctx.env)):
+        key = args.key                       # a typo in the file can be removed
+    else:
+        key = normalize_key(args.key)
     if args.action == 'get':
         value = ctx.config[key]
+        if value is None:
+            value = ''
         if key == 'db_path':
             value = mask_url(db_path_and_source(getattr(args, 'db', None), ctx.config)[0])
-        ctx.say(str(value))
+        ctx.say(json_text(value) if args.json else str(value))
         return EXIT_OK
     path = config_file_path(ctx.env)
     data = {}                                # refuses (and keeps) a malformed file
@@ -5163,15 +6995,24 @@ def cmd_config(args, ctx):
         data[canonical if canonical in CONFIG_SPECS else name] = value
     if args.action == 'set':
         data[key] = parse_config_value(key, args.value)
-        message = 'Set %s = %s' % (key, mask_url(data[key]) if key == 'db_path' else data[key])
+        value = '' if data[key] is None else data[key]
+        message = 'Set %s = %s' % (key, mask_url(value) if key == 'db_path' else value)
     else:
         data.pop(key, None)
-        default = CONFIG_SPECS[key][0]
+        default = CONFIG_SPECS.get(key, ('-',))[0]
+        if key == 'db_path':
+            default = mask_url(db_path_and_source(None, Config(dict(
+                ctx.env, QUEUECTL_CONFIG=os.devnull)))[0])
         message = 'Unset %s (now the default: %s)' % (key, '-' if default is None else default)
     write_config_file(path, data)
     ctx.say(message)
     env_name = ENV_PREFIX + key.upper()
-    if ctx.env.get(env_name):
+    source = db_path_and_source(getattr(args, 'db', None), Config(ctx.env))[1] \
+        if key == 'db_path' else 'file'
+    if args.action == 'set' and source not in ('file', 'default'):
+        ctx.warn('%s overrides db_path here, so the config file\'s value does not apply'
+                 % source.replace('env ', ''))
+    elif ctx.env.get(env_name):
         ctx.warn('%s is set in the environment and overrides the config file' % env_name)
     return EXIT_OK
 
@@ -5180,7 +7021,8 @@ HANDLERS = {
     'add': cmd_add, 'enqueue': cmd_enqueue, 'list': cmd_list, 'show': cmd_show,
     'logs': cmd_logs, 'status': cmd_status, 'worker': cmd_worker, 'dlq': cmd_dlq,
     'cancel': cmd_cancel, 'wait': cmd_wait, 'pause': cmd_pause, 'resume': cmd_pause,
-    'prune': cmd_prune, 'config': cmd_config,
+    'prune': cmd_prune, 'config': cmd_config, 'requeue': cmd_requeue, 'limit': cmd_limit,
+    'top': cmd_top, 'metrics': cmd_metrics, 'completion': cmd_completion,
 }
 
 
@@ -5215,12 +7057,59 @@ def parse_args(argv, out=None):
     name = argv[index] if index is not None else None
     args = None
     if name in ('add', 'add-command'):
+        _check_add_options(argv, index)
         args = _fast_add_args(argv, index)
     if args is None:
         args = build_parser(name, out).parse_args(argv)
     args.command = COMMAND_ALIASES.get(args.command, args.command)
     args.vector = vector
     return args
+
+
+def _options_after_command(argv, index):
+    """The options that stand after the first command word of an `add` (argv[index]
+    is 'add'), and the command words; values of add's options are skipped."""
+    takes_value = set()
+    for flags, _, kind, _, _, _ in ADD_OPTIONS:
+        if kind != 'flag':
+            takes_value.update(flags)
+    longs = [f for f in takes_value if f.startswith('--')]
+    words, after = [], []
+    tail = iter(argv[index + 1:])
+    for word in tail:
+        if not word.startswith('-') or word == '-':
+            words.append(word)
+            continue
+        if words:
+            after.append(word)
+        name = word.split('=', 1)[0]
+        if '=' in word:
+            continue
+        if name.startswith('--'):
+            needs = [f for f in longs if f.startswith(name)]
+            value = len(needs) == 1 or name in takes_value
+        else:
+            value = ('-' + name[-1:]) in takes_value
+        if value:
+            next(tail, None)
+    return after, words
+
+
+def _check_add_options(argv, index):
+    """`add df -h`, `add git pull --quiet`: options after several command words
+    (or --help after any) may be the command's; refuse to guess (exit 2).
+    After one command word (`add "CMD" --max-retries 3`) they are add's."""
+    after, words = _options_after_command(argv, index)
+    helps = [o for o in after if o in ('-h', '--help') or (len(o) > 2 and '--help'.startswith(o))]
+    if not (helps or (after and len(words) > 1)):
+        return
+    command = argv[argv.index(words[0], index + 1):]
+    quoted = shell_join([' '.join(command)])
+    raise UsageError('%s after the command words: add\'s options go before the command; '
+                     'to pass %s to the command, quote it: queuectl add %s, or put it after '
+                     '--: queuectl add -- %s' % (' '.join((helps or after)[:3]),
+                                                'it' if len(after) == 1 else 'them', quoted,
+                                                shell_join(command)))
 
 
 def main(argv=None, env=None, out=None, err=None):
@@ -5246,9 +7135,9 @@ def main(argv=None, env=None, out=None, err=None):
     except KeyboardInterrupt:
         err.write('\n')
         return EXIT_INTERRUPTED
-    except BrokenPipeError:
+    except BrokenPipeError:                  # `queuectl list | head`: the reader had enough
         _silence_stdout()
-        return EXIT_FAILURE
+        return EXIT_OK
     except Exception as exc:
         if _debugging(env, ctx):
             raise
@@ -5286,7 +7175,6 @@ def _entry():
         sys.stdout.flush()
     except BrokenPipeError:
         _silence_stdout()
-        code = code or EXIT_FAILURE
     sys.exit(code)
 
 

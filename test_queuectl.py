@@ -24,6 +24,7 @@ import threading
 import time
 import unittest
 from unittest import mock
+import unittest.mock
 
 import queuectl
 
@@ -34,6 +35,91 @@ LINUX = sys.platform.startswith('linux')
 # QUEUECTL_SLOW_TESTS=1: `make test-slow`, and always in CI.
 slow = unittest.skipUnless(os.environ.get('QUEUECTL_SLOW_TESTS') == '1',
                            'slow tier: make test-slow (QUEUECTL_SLOW_TESTS=1)')
+
+
+# The schema of version 1 (queuectl 1.0.0), as it shipped: migration tests
+# build a database of that version and open it with this queuectl.
+V1_RUNNABLE = "state IN ('pending', 'failed') AND blocked = 0"
+
+V1_SCHEMA = (
+    """CREATE TABLE jobs (
+        id          INTEGER PRIMARY KEY AUTOINCREMENT,
+        key         TEXT UNIQUE,
+        command     TEXT NOT NULL,
+        state       TEXT NOT NULL DEFAULT 'pending',
+        queue       TEXT NOT NULL DEFAULT 'default',
+        priority    INTEGER NOT NULL DEFAULT 0,
+        attempts    INTEGER NOT NULL DEFAULT 0,
+        max_retries INTEGER NOT NULL,
+        run_at      REAL NOT NULL,
+        blocked     INTEGER NOT NULL DEFAULT 0,
+        timeout     REAL,
+        cwd         TEXT NOT NULL,
+        env         TEXT,
+        created_at  REAL NOT NULL,
+        updated_at  REAL NOT NULL,
+        started_at  REAL,
+        finished_at REAL,
+        exit_code   INTEGER,
+        last_error  TEXT,
+        worker      TEXT,
+        owner       TEXT,
+        lease_until REAL,
+        pgid        INTEGER,
+        run_id      INTEGER
+    )""",
+    # Claim: per queue, highest priority first, then earliest run time, then id.
+    "CREATE INDEX jobs_ready ON jobs(queue, priority DESC, run_at) WHERE " + V1_RUNNABLE,
+    # The next scheduled time, for an idle worker's sleep.
+    "CREATE INDEX jobs_due ON jobs(run_at) WHERE " + V1_RUNNABLE,
+    # Counting by state and queue, listing by state, recovery of 'processing'.
+    "CREATE INDEX jobs_state ON jobs(state, queue)",
+    """CREATE TABLE deps (
+        job_id    INTEGER NOT NULL,
+        parent_id INTEGER NOT NULL,
+        PRIMARY KEY (job_id, parent_id)
+    ) WITHOUT ROWID""",
+    "CREATE INDEX deps_parent ON deps(parent_id, job_id)",
+    """CREATE TABLE runs (
+        id          INTEGER PRIMARY KEY,
+        job_id      INTEGER NOT NULL,
+        attempt     INTEGER NOT NULL,
+        worker      TEXT,
+        started_at  REAL NOT NULL,
+        finished_at REAL,
+        exit_code   INTEGER,
+        error       TEXT
+    )""",
+    "CREATE INDEX runs_job ON runs(job_id, id)",
+    """CREATE TABLE workers (
+        id         TEXT PRIMARY KEY,
+        role       TEXT NOT NULL,
+        host       TEXT NOT NULL,
+        pid        INTEGER NOT NULL,
+        proc_start TEXT,
+        pool_pid   INTEGER,
+        queues     TEXT,
+        detached   INTEGER NOT NULL DEFAULT 0,
+        started_at REAL NOT NULL,
+        heartbeat  REAL NOT NULL,
+        wake_signal INTEGER
+    )""",
+    # Every queue a job was ever added to. paused: 1 paused, 0 running, NULL
+    # as the row '*' says (`pause` without a queue pauses all, new ones too).
+    """CREATE TABLE queues (
+        name   TEXT PRIMARY KEY,
+        paused INTEGER
+    ) WITHOUT ROWID""",
+)
+
+
+def make_version_1_database(path):
+    with contextlib.closing(sqlite3.connect(path)) as conn:
+        for statement in V1_SCHEMA:
+            conn.execute(statement)
+        conn.execute('PRAGMA user_version=1')
+        conn.commit()
+    return path
 
 
 class QueuectlTestCase(unittest.TestCase):
@@ -147,7 +233,8 @@ class QueuectlTestCase(unittest.TestCase):
         code, out, err = self.run_proc('worker', 'start', '--count', str(count), '--burst',
                                        *extra, **kwargs)
         self.assertEqual(code, 0, 'burst pool failed:\n' + err)
-        self.assertIn('Started %d worker processes' % count, out)
+        self.assertIn('Started %d worker process%s\n' % (count, '' if count == 1 else 'es'),
+                      out)
         self.assertNotIn('Traceback', err)
         return err
 
@@ -410,6 +497,31 @@ class TestConfig(QueuectlTestCase):
         self.assertEqual(self.ok('--db', self.path('x.db'), 'config', 'get', 'db_path'),
                          self.path('x.db') + '\n')
 
+    def test_setting_a_db_path_that_something_else_overrides_says_so(self):
+        code, out, err = self.cli('config', 'set', 'db_path', self.path('other.db'))
+        self.assertEqual((code, out), (0, 'Set db_path = %s\n' % self.path('other.db')))
+        self.assertEqual(err, 'queuectl: warning: QUEUECTL_HOME overrides db_path here, so '
+                              'the config file\'s value does not apply\n')
+        env = dict((k, v) for k, v in self.env.items() if k != 'QUEUECTL_HOME')
+        env['QUEUECTL_CONFIG'] = self.path('config.json')
+        code, out, err = self.cli('config', 'set', 'db_path', self.path('other.db'), env=env)
+        self.assertEqual((code, err), (0, ''))
+
+    def test_a_typo_in_the_config_file_can_be_removed_from_the_cli(self):
+        with open(self.path('config.json'), 'w') as handle:
+            handle.write('{"max_retries": 5, "bogus_key": 1}')
+        self.assertIn('bogus_key', self.fails(1, 'status'))
+        self.assertEqual(self.ok('config', 'unset', 'bogus_key'),
+                         'Unset bogus_key (now the default: -)\n')
+        self.assertIn('Jobs: 0 total', self.ok('status'))
+        self.assertEqual(self.ok('config', 'get', 'max_retries'), '5\n')
+
+    def test_a_bad_value_in_the_environment_is_a_usage_error(self):
+        env = dict(self.env, QUEUECTL_MAX_RETRIES='abc')
+        err = self.fails(2, 'status', env=env)
+        self.assertIn('max_retries: expected an integer', err)
+        self.assertIn('QUEUECTL_MAX_RETRIES', err)
+
     def test_invalid_value_in_file_names_the_file(self):
         with open(self.path('config.json'), 'w') as handle:
             json.dump({'max_retries': -4}, handle)
@@ -471,7 +583,9 @@ class TestAdd(QueuectlTestCase):
                  ['add', '-f', 'cmds.txt', '--at', '12:00', '--db', 'y.db'],
                  ['add', 'echo', '--key', 'k', 'late'], ['add', '--max-r', '3', 'x'],
                  ['add', '-qe', 'A=1', 'x'], ['add', '--key'], ['add', '--bogus', 'x'],
-                 ['add', '-e', '-x', 'y'], ['add', '-h'], ['add', '--quiet=yes', 'x'])
+                 ['add', '-e', '-x', 'y'], ['add', '-h'], ['add', '--quiet=yes', 'x'],
+                 ['add', '--key', 'k', '--replace', '--wait', '-E', 'x'],
+                 ['add', '--preserve-env', '-q', '--wait', 'x', 'y'])
         names = ['words', 'command'] + [o[1] for o in queuectl.ADD_OPTIONS]
         fast_count = 0
         for argv in cases:
@@ -488,7 +602,7 @@ class TestAdd(QueuectlTestCase):
                 for name in names:
                     self.assertEqual(getattr(fast, name), getattr(slow, name, None),
                                      '%s: %s' % (argv, name))
-        self.assertGreaterEqual(fast_count, 7)
+        self.assertGreaterEqual(fast_count, 9)
 
     def test_empty_or_nul_commands_are_refused(self):
         self.assertIn('command is empty', self.fails(2, 'add', ''))
@@ -583,7 +697,7 @@ class TestAdd(QueuectlTestCase):
 
     def test_enqueue_json_uses_id_as_key(self):
         out = self.ok('enqueue', '{"id": "job1", "command": "echo hi", "max_retries": 2}')
-        self.assertEqual(out, 'Added job with ID: 1\n')
+        self.assertEqual(out, 'Added job with ID: 1\nKey: job1\n')
         job = self.job('job1')
         self.assertEqual((job['key'], job['command'], job['max_retries']), ('job1', 'echo hi', 2))
         self.assertEqual(self.ok('enqueue', '{"id": "job1", "command": "echo hi"}'),
@@ -654,9 +768,11 @@ class TestReading(QueuectlTestCase):
         self.add('echo one')
         self.add('--queue', 'mail', 'echo two')
         out = self.ok('list')
-        self.assertEqual(out.splitlines()[0].split(), ['ID', 'Command', 'Status', 'Attempts',
-                                                       'Next', 'Retry'])
-        self.assertRegex(out, r'1\s+echo one\s+pending\s+0\s+-')
+        self.assertEqual(out.splitlines()[0].split(), ['ID', 'Queue', 'Command', 'Status',
+                                                       'Attempts', 'Next', 'Retry'])
+        self.assertRegex(out, r'1\s+default\s+echo one\s+pending\s+0\s+-')
+        self.assertEqual(self.ok('list', '--queue', 'mail').splitlines()[0].split(),
+                         ['ID', 'Command', 'Status', 'Attempts', 'Next', 'Retry'])
         self.assertNotIn('echo one', self.ok('list', '--queue', 'mail'))
         self.assertEqual(self.ok('list', '--status', 'completed'), 'No matching jobs.\n')
         self.assertEqual(self.ok('list-jobs', '--state', 'pending'), out)
@@ -665,7 +781,7 @@ class TestReading(QueuectlTestCase):
         fields = {'id', 'key', 'command', 'state', 'queue', 'priority', 'attempts',
                   'max_retries', 'run_at', 'depends_on', 'timeout', 'cwd', 'env',
                   'created_at', 'updated_at', 'started_at', 'finished_at', 'exit_code',
-                  'last_error', 'worker'}
+                  'last_error', 'worker', 'preserve_env'}
         self.assertEqual(set(jobs[0]), fields)
         self.assertRegex(jobs[0]['created_at'], r'^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$')
 
@@ -677,12 +793,12 @@ class TestReading(QueuectlTestCase):
         self.assertEqual(lines[-1], '... 5 older jobs not shown (use --limit 0 for all)')
         self.assertEqual(len(self.ok('list', '--limit', '0').splitlines()), 106)
         self.assertEqual(len(json.loads(self.ok('list', '--limit', '3', '--json'))), 3)
-        self.assertIn('must be >= 0', self.fails(2, 'list', '--limit', '-1'))
+        self.assertIn('must be 0 (all) or more', self.fails(2, 'list', '--limit', '-1'))
 
     def test_tables_escape_control_characters_and_shorten_long_commands(self):
         self.add('echo "\x1b[31mred\x1b[0m"')
         self.add('echo ' + 'x' * 200)
-        out = self.ok('list')
+        out = self.ok('list', env=dict(self.env, COLUMNS='100'))
         self.assertNotIn('\x1b', out)
         self.assertIn('\\x1b[31mred', out)
         self.assertIn('xxx...', out)
@@ -718,7 +834,7 @@ class TestReading(QueuectlTestCase):
 
     def test_usage_errors_exit_2_without_traceback(self):
         for argv in ((), ('frobnicate',), ('list', '--limit', 'x'), ('worker',),
-                     ('dlq', 'retry'), ('wait',), ('config', 'get'), ('show',)):
+                     ('dlq', 'retry'), ('wait',), ('config', 'set'), ('show',)):
             err = self.fails(2, *argv)
             self.assertIn('queuectl: error:', err)
 
@@ -729,7 +845,7 @@ class TestReading(QueuectlTestCase):
         for name in ('add', 'list', 'show', 'logs', 'status', 'worker', 'dlq', 'cancel', 'wait',
                      'pause', 'resume', 'prune', 'config', 'enqueue', 'add-command',
                      'list-jobs', 'info', 'show-dlq', 'retry-dlq', 'start-workers',
-                     'start-workers-cmd'):
+                     'start-workers-cmd', 'requeue', 'limit'):
             self.assertIn('examples:', self.ok(name, '--help'), name)
         for argv in (('worker', 'start'), ('worker', 'stop'), ('worker', 'list'),
                      ('dlq', 'list'), ('dlq', 'retry'), ('config', 'set')):
@@ -738,10 +854,12 @@ class TestReading(QueuectlTestCase):
 
     def test_list_into_a_closed_pipe_ends_quietly(self):
         self.ok('add', '--stdin', stdin=''.join('echo %d\n' % i for i in range(300)))
-        proc = subprocess.run('"%s" "%s" list --limit 0 | head -1' % (sys.executable, SCRIPT),
-                              shell=True, env=self.env, stdout=subprocess.PIPE,
-                              stderr=subprocess.PIPE, timeout=30)
-        self.assertEqual(proc.stderr, b'')
+        # pipefail: the exit status is queuectl's, 0 however early head stops reading.
+        proc = subprocess.run('set -o pipefail; "%s" "%s" list --limit 0 | head -1'
+                              % (sys.executable, SCRIPT), shell=True, executable='/bin/bash',
+                              env=self.env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                              timeout=30)
+        self.assertEqual((proc.returncode, proc.stderr), (0, b''))
         self.assertTrue(proc.stdout.startswith(b'ID'))
 
 
@@ -785,7 +903,8 @@ class TestWorkers(QueuectlTestCase):
         flag = self.path('flag')
         job_id = self.add('--max-retries', '0', '--key', 'flaky', 'test -e %s' % flag)
         self.burst(1)
-        self.assertRegex(self.ok('dlq', 'list'), r'1\s+test -e .*\s+1\s+\S+ \S+\s+exit status 1')
+        self.assertRegex(self.ok('dlq', 'list'),
+                         r'1\s+flaky\s+test -e .*\s+1\s+\S+ \S+\s+exit status 1')
         self.assertEqual(self.ok('show-dlq'), self.ok('dlq', 'list'))
         self.assertEqual(json.loads(self.ok('dlq', 'list', '--json'))[0]['id'], job_id)
         open(flag, 'w').close()
@@ -1267,7 +1386,6 @@ class TestShutdown(ReliabilityCase):
     def test_workers_of_a_vanished_supervisor_finish_their_job_then_exit(self):
         job_id = self.add('touch started; sleep 1; touch finished')
         pool = self.start_pool(1)
-        # Started, not just claimed: a claim its worker never started is released.
         self.wait_until(lambda: os.path.exists(self.path('started')), what='job started')
         [(worker_pid, _, _)] = self.worker_rows(pool_pid=pool.pid)
         os.kill(pool.pid, signal.SIGKILL)
@@ -1429,12 +1547,11 @@ class TestShutdown(ReliabilityCase):
         self.assert_integrity()
 
 
-def _adopted_zombies(known):
-    """Zombie children of this process that it did not start itself."""
-    me = os.getpid()
+def proc_children(parent):
+    """(pid, state) of every child of a process, zombies included (Linux /proc scan)."""
     found = []
     for entry in os.listdir('/proc'):
-        if not entry.isdigit() or int(entry) in known:
+        if not entry.isdigit():
             continue
         try:
             with open('/proc/%s/stat' % entry, 'rb') as handle:
@@ -1442,9 +1559,15 @@ def _adopted_zombies(known):
         except OSError:
             continue
         fields = data[data.rindex(b')') + 2:].split()
-        if fields[0] == b'Z' and int(fields[1]) == me:
-            found.append(int(entry))
+        if int(fields[1]) == parent:
+            found.append((int(entry), fields[0]))
     return found
+
+
+def _adopted_zombies(known):
+    """Zombie children of this process that it did not start itself."""
+    return [pid for pid, state in proc_children(os.getpid())
+            if state == b'Z' and pid not in known]
 
 
 def pid_alive_not_zombie(pid):
@@ -1476,21 +1599,16 @@ def kill_quietly(pid):
 # One database session per pool: the supervisor claims and records
 ########################################################################
 
+def pool_cpu_seconds(pid):
+    """User + system CPU seconds a process used so far (Linux /proc)."""
+    with open('/proc/%d/stat' % pid, 'rb') as handle:
+        fields = handle.read().rsplit(b')', 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / float(os.sysconf('SC_CLK_TCK'))
+
+
 def child_pids(parent):
     """Live (non-zombie) children of a process (Linux /proc scan)."""
-    found = []
-    for entry in os.listdir('/proc'):
-        if not entry.isdigit():
-            continue
-        try:
-            with open('/proc/%s/stat' % entry, 'rb') as handle:
-                data = handle.read()
-        except OSError:
-            continue
-        fields = data[data.rindex(b')') + 2:].split()
-        if int(fields[1]) == parent and fields[0] not in (b'Z', b'X'):
-            found.append(int(entry))
-    return found
+    return [pid for pid, state in proc_children(parent) if state not in (b'Z', b'X')]
 
 
 @unittest.skipUnless(LINUX, 'reads /proc')
@@ -1559,6 +1677,41 @@ class TestPoolSession(ReliabilityCase):
         self.burst(1)
         self.assertEqual(self.state(waiting), 'completed')
         self.assert_integrity()
+
+    def test_a_stopped_or_dead_worker_never_blocks_its_supervisor_on_a_big_job(self):
+        pool = self.pool(1)
+        [(worker_pid, _, _)] = self.worker_rows(pool_pid=pool.pid)
+        os.kill(worker_pid, signal.SIGSTOP)
+        big = self.add('--max-retries', '0', 'true ' + 'x' * 100000)    # > a pipe's 64 KB
+        self.wait_state(big, 'processing')
+        os.kill(worker_pid, signal.SIGKILL)
+        self.wait_state(big, 'completed')       # handed back unread, run by the new worker
+        self.assertEqual(self.job(big)['attempts'], 1)
+        code, log = self.stop_pool(pool)
+        self.assertEqual(code, 0, log)
+
+    def test_a_job_cancelled_before_its_worker_read_it_never_starts(self):
+        pool = self.pool(1)
+        [(worker_pid, _, _)] = self.worker_rows(pool_pid=pool.pid)
+        os.kill(worker_pid, signal.SIGSTOP)
+        job_id = self.add('touch ran')
+        self.wait_state(job_id, 'processing')
+        self.ok('cancel', str(job_id))          # wakes the pool, which drops the run
+        time.sleep(0.3)                         # (its message queues behind the job's)
+        os.kill(worker_pid, signal.SIGCONT)
+        after = self.add('touch after')
+        self.wait_state(after, 'completed')
+        self.assertFalse(os.path.exists(self.path('ran')), 'a cancelled job started')
+        code, log = self.stop_pool(pool)
+        self.assertEqual(code, 0, log)
+
+    def test_jobs_that_kill_their_worker_do_not_stop_the_pool(self):
+        bombs = [self.add('--max-retries', '2', 'kill -9 $PPID') for _ in range(2)]
+        fine = self.add('echo fine')
+        log = self.burst(1)
+        self.assertNotIn('workers keep dying', log)
+        self.assertEqual([self.state(b) for b in bombs], ['dead', 'dead'])
+        self.assertEqual(self.state(fine), 'completed')
 
     def test_an_idle_worker_does_not_stay_in_the_last_jobs_folder(self):
         folder = self.path('mounted')
@@ -1666,7 +1819,9 @@ class TestFullDisk(ReliabilityCase):
         open(self.path('go'), 'w').close()
         self.wait_until(lambda: 'cannot write the database' in pool.err.text(),
                         what='the pool says it cannot write')
+        cpu = pool_cpu_seconds(pool.pid)
         time.sleep(0.5)                         # several heartbeats and retries
+        self.assertLess(pool_cpu_seconds(pool.pid) - cpu, 0.2, 'the pool spins while blocked')
         self.assertEqual(self.row(first)['state'], 'processing')
         self.assertFalse(os.path.exists(self.path('second')), 'claimed on a full disk')
         self.assertIsNone(pool.poll())
@@ -1788,7 +1943,8 @@ class TestLoad(ReliabilityCase):
         job = self.job(job_id)
         self.assertEqual((job['state'], job['attempts']), ('completed', 1), job)
         run_id = self.query('SELECT id FROM runs WHERE job_id = ?', (job_id,))[0][0]
-        path = os.path.join(self.home, 'queue.logs', '%d.%d.log' % (job_id, run_id))
+        instance = self.query("SELECT value FROM meta WHERE name = 'instance'")[0][0]
+        path = self.path('queue.logs', instance, '%d.%d.log' % (job_id, run_id))
         size = os.path.getsize(path)
         self.assertLessEqual(size, 10485760 + 200)
         self.assertGreaterEqual(size, 10485760)
@@ -1904,6 +2060,21 @@ class TestBadEnvironments(ReliabilityCase):
             self.assertEqual(handle.read(), data)
         self.assertEqual(os.listdir(folder), [])
 
+    def test_another_programs_sqlite_file_is_refused_and_left_alone(self):
+        foreign = self.path('app.db')
+        with contextlib.closing(sqlite3.connect(foreign)) as conn:
+            conn.execute('CREATE TABLE users (id, name)')
+            conn.commit()
+        with open(foreign, 'rb') as handle:
+            before = handle.read()
+        for argv in (('status',), ('list',), ('add', 'true'), ('worker', 'start', '--burst')):
+            self.assert_one_line_error(('--db', foreign) + argv, code=1,
+                                       contains=('not a queuectl database',
+                                                 'tables of another program'))
+        with open(foreign, 'rb') as handle:
+            self.assertEqual(handle.read(), before)
+        self.assertFalse(os.path.exists(foreign + '-wal'))
+
     def test_existing_read_only_folder(self):
         # Root ignores mode bits, so /proc stands in for a read-only folder.
         for argv in (('add', 'true'), ('pause',), ('worker', 'start', '--burst')):
@@ -1964,6 +2135,13 @@ class TestBadEnvironments(ReliabilityCase):
         self.assertFalse(os.path.exists(self.path('ran')))
         self.assertEqual(self.state(job_id), 'pending')
         os.chmod(self.db_path, 0o600)
+        # The config file names a command too (on_finish): the same rule.
+        self.ok('config', 'set', 'on_finish', 'touch %s' % self.path('hooked'))
+        os.chmod(self.path('config.json'), 0o666)
+        self.assert_one_line_error(('worker', 'start', '--burst'), code=1,
+                                   contains=('writable by other users', 'config file',
+                                             self.path('config.json')))
+        os.chmod(self.path('config.json'), 0o600)
         self.burst(1)
         self.assertEqual(self.state(job_id), 'completed')
 
@@ -2087,6 +2265,23 @@ class TestDependencies(FlowTestCase):
         self.assertEqual([self.state(j) for j in (a, b, c)], ['completed'] * 3)
         self.assertEqual(self.read('order'), 'b\nc\n')
         self.assertEqual(self.ok('dlq', 'list'), 'The DLQ is empty.\n')
+
+    def test_a_child_awaiting_a_retry_goes_to_the_dlq_when_its_requeued_parent_dies(self):
+        flag = self.path('parent-ok')
+        open(flag, 'w').close()
+        parent = self.add('--max-retries', '0', '--key', 'p', 'test -e %s' % flag)
+        child = self.add('--after', 'p', '--max-retries', '3', 'exit 1')
+        pool = self.spawn('worker', 'start', '--count', '1',
+                          env={'QUEUECTL_BACKOFF_BASE': '60'})
+        self.wait_state(child, 'failed')               # its retry is a minute away
+        pool.send_signal(signal.SIGTERM)
+        self.assertEqual(pool.wait(timeout=15), 0)
+        os.unlink(flag)
+        self.ok('requeue', 'p')                        # the child waits for it again
+        self.burst(1)                                  # the parent dies this time
+        self.assertEqual(self.state(parent), 'dead')
+        job = self.job(child)
+        self.assertEqual((job['state'], job['last_error']), ('dead', 'dependency %d dead' % parent))
 
     def test_dlq_retry_all_revives_everything(self):
         flag = self.path('fixed')
@@ -2289,6 +2484,13 @@ class TestKeys(FlowTestCase):
         self.assertEqual(self.count_jobs(), 1)
         self.assertEqual(self.job('K')['command'], 'echo once')
 
+    def test_an_id_too_big_for_the_database_is_no_job_not_a_crash(self):
+        huge = '9' * 23
+        for argv in (('show', huge), ('cancel', huge), ('logs', huge), ('wait', huge),
+                     ('requeue', huge), ('dlq', 'retry', huge), ('add', '--after', huge, 'x')):
+            self.assertIn('no job with id or key', self.fails(1, *argv))
+        self.assertIn('--limit: must be 0 (all) or more', self.fails(2, 'list', '--limit', huge))
+
     def test_a_reference_with_non_ascii_digits_is_a_key_not_a_crash(self):
         self.add('true')
         for ref in ('\u00b2', '\u0663'):          # superscript two, Arabic-Indic three
@@ -2309,7 +2511,7 @@ class TestKeys(FlowTestCase):
         self.assertEqual(self.ok('info', 'flaky'), self.ok('show', '2'))
         self.assertEqual(self.ok('logs', 'ok-job', '--attempt', '1'), 'hello\n')
         self.assertIn('hello', self.ok('logs', 'ok-job'))
-        self.assertEqual(self.ok('wait', 'ok-job', 'child'), 'Job 1 completed\nJob 4 completed\n')
+        self.assertEqual(self.ok('wait', 'ok-job', 'child'), 'Job 1 (ok-job) completed\nJob 4 (child) completed\n')
         self.assertEqual(self.cli('wait', 'flaky')[0], 1)
         open(flag, 'w').close()
         self.assertEqual(self.ok('dlq', 'retry', 'flaky'), 'Requeued job 2 from the DLQ\n')
@@ -2341,9 +2543,11 @@ class TestCancel(FlowTestCase):
         self.assertEqual(self.state(done), 'completed')
         self.assertIn('already cancelled', self.fails(1, 'cancel', str(a)))
         self.assertIn('no job', self.fails(1, 'cancel', '99'))
-        self.assertIn('Jobs: 3 total (0 pending, 0 processing, 1 completed, 0 failed, '
-                      '0 in DLQ, 2 cancelled)', self.ok('status'))
-        self.assertEqual(json.loads(self.ok('status', '--json'))['jobs']['cancelled'], 2)
+        c = self.add('--delay', '1h', 'true')
+        self.assertEqual(self.ok('cancel', str(c), str(c)), 'Cancelled job %d\n' % c)
+        self.assertIn('Jobs: 4 total (0 pending, 0 processing, 1 completed, 0 failed, '
+                      '0 in DLQ, 3 cancelled)', self.ok('status'))
+        self.assertEqual(json.loads(self.ok('status', '--json'))['jobs']['cancelled'], 3)
 
     def test_cancel_a_failed_job_waiting_for_its_retry(self):
         job_id = self.add('--max-retries', '3', 'false')
@@ -2429,7 +2633,23 @@ class TestWait(FlowTestCase):
         self.assertEqual(set(j['state'] for j in json.loads(self.ok('list', '--json'))),
                          {'completed'})
         self.assertIn('not both', self.fails(2, 'wait', '--all', '1'))
-        self.assertIn('ids or --all', self.fails(2, 'wait'))
+        self.assertIn('no jobs given: give job ids or keys, or --all', self.fails(2, 'wait'))
+
+    def test_wait_all_on_a_big_queue_does_not_reread_every_job_each_tick(self):
+        self.ok('add', '--stdin', '--queue', 'bulk', stdin='true\n' * 20000)
+        self.ok('pause', 'bulk')
+        read = []
+        original = queuectl.Store._rows_for_ids
+
+        def counting(store, sql, ids, params=()):
+            ids = list(ids)
+            read.append(len(ids))
+            return original(store, sql, ids, params)
+        with unittest.mock.patch.object(queuectl.Store, '_rows_for_ids', counting):
+            code, out, err = self.cli('wait', '--all', '--timeout', '0.6')
+        self.assertEqual(code, 124, err)
+        self.assertIn('timed out after 600ms; 20000 jobs unfinished: 1, 2, 3', err)
+        self.assertLess(sum(read), 1000, 'ids read while waiting: %d' % sum(read))
 
 
 ########################################################################
@@ -2484,6 +2704,13 @@ class TestLogs(FlowTestCase):
         everything = self.ok('logs', str(job_id))
         self.assertLess(everything.index('attempt 1\n'), everything.index('attempt 2\n'))
         self.assertEqual(everything.count('=== job %d attempt' % job_id), 2)
+        self.assertIn('-f follows every attempt', self.fails(2, 'logs', '-f', str(job_id),
+                                                             '--attempt', '1'))
+
+    def test_a_timed_out_attempt_says_so_once_in_its_trailer(self):
+        job_id = self.add('--timeout', '0.3', '--max-retries', '0', 'sleep 5')
+        self.burst(1)
+        self.assertIn('\n=== timed out after 300ms ===\n', self.ok('logs', str(job_id)))
 
 
 ########################################################################
@@ -2500,10 +2727,8 @@ class TestPrune(FlowTestCase):
                                                    (job_id,)))
             return sorted(set(r for (r,) in self.db_rows('SELECT run_id FROM job_output')
                               if r in runs))
-        folder = queuectl.logs_dir_for(self.db_path, self.env)
-        if not os.path.isdir(folder):
-            return []
-        return [n for n in os.listdir(folder) if n.startswith('%d.' % job_id)]
+        return [n for _, _, names in os.walk(self.path('queue.logs')) for n in names
+                if n.startswith('%d.' % job_id)]
 
     def test_prune_deletes_completed_and_cancelled_with_their_logs(self):
         done = self.add('echo done')
@@ -2660,6 +2885,905 @@ class TestBatchFlow(FlowTestCase):
 
 
 ########################################################################
+# Scripts that can be re-run, and a queue a newcomer cannot misread
+########################################################################
+
+class TestRerunnable(FlowTestCase):
+    """A script run twice adds nothing twice and hides no change."""
+
+    def test_a_key_with_another_spec_warns_and_replace_applies_it(self):
+        self.assertEqual(self.add('--key', 'k', '--max-retries', '0', 'echo one'), 1)
+        self.burst(1)
+        other = self.path('other')
+        os.mkdir(other)
+        # the same spec, from another folder (the default cwd is not compared): silent
+        code, out, err = self.cli('add', '--key', 'k', '--max-retries', '0', 'echo one',
+                                  cwd=other)
+        self.assertEqual((code, out, err), (0, 'Job with key k already exists: ID 1\n', ''))
+        code, out, err = self.cli('add', '--key', 'k', '--priority', '5', 'echo two')
+        self.assertEqual((code, out), (0, 'Job with key k already exists: ID 1\n'))
+        self.assertEqual(err, 'queuectl: warning: job 1 (key k) exists with a different '
+                              'command, priority; it was left as it is (add --replace to '
+                              'apply the change)\n')
+        self.assertEqual(self.job('k')['command'], 'echo one')
+        self.assertEqual(self.ok('add', '--key', 'k', '--replace', '--priority', '5',
+                                 'echo two'), 'Replaced job with key k: ID 1, pending again\n')
+        job = self.job('k')
+        self.assertEqual((job['command'], job['priority'], job['state'], job['attempts']),
+                         ('echo two', 5, 'pending', 0))
+        self.assertEqual(len(job['history']), 1)               # history kept
+        self.burst(1)
+        self.assertRegex(self.ok('logs', 'k'), r'(?s)attempt 1: .*\none\n.*attempt 2: .*\ntwo\n')
+        self.assertIn('give --key', self.fails(2, 'add', '--replace', 'true'))
+
+    def test_replace_refuses_a_running_job_and_a_cycle(self):
+        self.add('--key', 'a', 'true')
+        self.add('--key', 'b', '--after', 'a', 'true')
+        err = self.fails(2, 'add', '--key', 'a', '--after', 'b', '--replace', 'true')
+        self.assertIn('cannot wait for itself or for a job that waits for it', err)
+        with contextlib.closing(sqlite3.connect(self.db_path)) as conn:
+            conn.execute("UPDATE jobs SET state = 'processing' WHERE id = 1")
+            conn.commit()
+        self.assertIn('job 1 (key a) is running', self.fails(1, 'add', '--key', 'a',
+                                                              '--replace', 'false'))
+        self.assertEqual(self.job('a')['command'], 'true')
+
+    def test_requeue_runs_finished_jobs_again_keeping_their_history(self):
+        done = self.add('--key', 'nightly', 'echo run $QUEUECTL_ATTEMPT >> runs')
+        parent = self.add('--delay', '1h', 'true')
+        child = self.add('--after', str(parent), 'echo child >> runs')
+        self.ok('cancel', str(parent))
+        self.assertEqual(self.state(child), 'dead')             # dependency 2 cancelled
+        self.burst(1)
+        self.assertEqual(self.ok('requeue', 'nightly'), 'Requeued job %d\n' % done)
+        job = self.job(done)
+        self.assertEqual((job['state'], job['attempts'], len(job['history'])),
+                         ('pending', 0, 1))
+        self.assertIn('job 1 is pending: only completed, dead or cancelled jobs can be '
+                      'requeued', self.fails(1, 'requeue', str(done)))
+        self.assertIn('job 3 cannot run: dependency 2 cancelled; requeue job 2 instead',
+                      self.fails(1, 'requeue', str(child)))
+        self.assertEqual(self.ok('requeue', str(parent)),
+                         'Requeued job %d (and 1 dependent job)\n' % parent)
+        self.assertEqual(self.state(child), 'pending')
+        self.burst(1)
+        # Runs are numbered on: the requeued job's second run is attempt 2.
+        self.assertEqual(self.read('runs').splitlines(), ['run 1', 'run 2', 'child'])
+        self.assertEqual(len(self.job(done)['history']), 2)
+
+    def test_add_wait_exits_as_wait_does(self):
+        self.start_pool(1)
+        code, out, err = self.cli('add', '--wait', 'echo hi')
+        self.assertEqual((code, out), (0, 'Added job with ID: 1\nJob 1 completed\n'), err)
+        code, out, err = self.cli('add', '-q', '--wait', '--max-retries', '0', 'exit 3')
+        self.assertEqual((code, out), (1, '2\n'), err)
+        code, out, err = self.cli('add', '--wait', '--key', 'k', '--max-retries', '0', 'exit 4')
+        self.assertEqual((code, out), (1, 'Added job with ID: 3\nJob 3 (k) dead: exit status 4\n'))
+        code, out, err = self.cli('add', '--wait', '--stdin', stdin='true\ntrue\n')
+        self.assertEqual((code, out), (0, 'Added 2 jobs: 4-5\nJob 4 completed\nJob 5 completed\n'))
+
+    def test_preserve_env_runs_the_job_with_the_callers_environment(self):
+        caller = dict(self.env, FROM_CALLER='yes')
+        self.ok('add', '-E', '-e', 'EXTRA=1', 'echo "$FROM_CALLER|$FROM_POOL|$EXTRA"', env=caller)
+        self.ok('add', 'echo "$FROM_CALLER|$FROM_POOL"', env=caller)
+        self.assertEqual([j['preserve_env'] for j in json.loads(self.ok('list', '--json'))],
+                         [True, False])
+        self.assertRegex(self.ok('show', '1'), r"Env: +the caller's \(\d+ variables, add -E\) "
+                                               r"and EXTRA=1\n")
+        self.burst(1, env={'FROM_POOL': 'pool'})
+        self.assertEqual(self.ok('logs', '1', '--attempt', '1'), 'yes||1\n')
+        self.assertEqual(self.ok('logs', '2', '--attempt', '1'), '|pool\n')
+
+    def test_a_new_database_never_shows_a_deleted_ones_logs(self):
+        self.add('echo from the old database')
+        self.burst(1)
+        for suffix in ('', '-wal', '-shm'):
+            if os.path.exists(self.db_path + suffix):
+                os.unlink(self.db_path + suffix)
+        self.add('true')                                        # job 1 again, prints nothing
+        self.burst(1)
+        self.assertNotIn('old database', self.ok('logs', '1'))
+        self.assertEqual(self.ok('logs', '1', '--attempt', '1'), '')
+
+    def test_a_version_1_database_migrates_and_keeps_its_logs_where_they_are(self):
+        make_version_1_database(self.db_path)
+        self.add('echo kept')
+        self.burst(1)
+        self.assertTrue(os.path.exists(self.path('queue.logs', '1.1.log')))
+        self.assertEqual(self.ok('logs', '1', '--attempt', '1'), 'kept\n')
+        self.ok('limit', 'default', '2')
+        self.assertEqual(json.loads(self.ok('status', '--json'))['queues']['default']['limit'], 2)
+
+    def test_the_provisioning_script_can_be_fixed_and_rerun(self):
+        bin_dir = self.path('bin')
+        os.mkdir(bin_dir)
+        with open(os.path.join(bin_dir, 'queuectl'), 'w') as handle:
+            handle.write('#!/bin/sh\nexec "%s" "%s" "$@"\n' % (sys.executable, SCRIPT))
+        os.chmod(os.path.join(bin_dir, 'queuectl'), 0o755)
+        script = self.path('provision.sh')
+        with open(script, 'w') as handle:
+            handle.write(
+                'set -e\n'
+                'queuectl add -q --key pkgs --replace "echo pkgs >> done.txt"\n'
+                'queuectl add -q --key conf --after pkgs --replace --max-retries 0 "$STEP"\n'
+                'queuectl add -q --key svc --after conf --replace "echo svc >> done.txt"\n'
+                'queuectl worker start --detach --count 2 >> detach.txt\n'
+                'queuectl wait pkgs conf svc\n')
+        env = dict(self.env, PATH=bin_dir + os.pathsep + os.environ['PATH'])
+
+        def provision(step):
+            proc = subprocess.run(['sh', script], cwd=self.home, stdout=subprocess.PIPE,
+                                  stderr=subprocess.PIPE, env=dict(env, STEP=step), timeout=60)
+            return proc.returncode, proc.stdout.decode(), proc.stderr.decode()
+        code, out, err = provision('exit 3')
+        self.addCleanup(self.ok, 'worker', 'stop', '--now')
+        self.assertEqual(code, 1, err)
+        self.assertIn('Job 2 (conf) dead: exit status 3\nJob 3 (svc) dead: dependency 2 dead',
+                      out)
+        code, out, err = provision('echo conf >> done.txt')       # fixed
+        self.assertEqual((code, err), (0, ''))
+        self.assertEqual(out, '1\n2\n3\nJob 1 (pkgs) completed\nJob 2 (conf) completed\n'
+                              'Job 3 (svc) completed\n')
+        self.assertEqual(provision('echo conf >> done.txt'), (0, out, ''))    # once more
+        self.assertEqual(self.read('done.txt').split(), ['pkgs', 'conf', 'svc'])
+        detach = self.read('detach.txt').splitlines()
+        self.assertEqual(detach[0], 'Started 2 worker processes')
+        self.assertEqual(len(detach), 4)
+        self.assertRegex(detach[-1], r'^Pool \d+ already runs in the background for all queues')
+        self.assertEqual(detach[-1], detach[-2])
+
+
+class TestDetachedPools(ReliabilityCase):
+
+    def detach(self, *extra):
+        code, out, err = self.run_proc('worker', 'start', '--detach', '--count', '1', *extra)
+        self.assertEqual(code, 0, err)
+        match = re.search(r'^Pool (\d+)', out, re.M)
+        self.addCleanup(kill_quietly, int(match.group(1)))
+        return int(match.group(1)), out
+
+    def test_a_second_detach_reports_the_running_pool_unless_told_another(self):
+        starters = [self.spawn('worker', 'start', '--detach', '--count', '1')
+                    for _ in range(2)]                          # at the same time
+        outs = [p.communicate(timeout=30)[0].decode() for p in starters]
+        self.assertEqual([p.returncode for p in starters], [0, 0])
+        pids = [int(re.search(r'^Pool (\d+)', out, re.M).group(1)) for out in outs]
+        for pid in set(pids):
+            self.addCleanup(kill_quietly, pid)
+        self.assertEqual(len(set(pids)), 1, outs)
+        self.assertIn('Pool %d already runs in the background for all queues of this database '
+                      '(1 worker); not starting another (--another starts one anyway)\n'
+                      % pids[0], outs)
+        queue_pool, out = self.detach('--queue', 'emails')     # other queues: another pool
+        self.assertIn('Started 1 worker process\n', out)
+        another, out = self.detach('--another')
+        self.assertNotIn(another, pids)
+        self.assertIn('--another goes with --detach', self.fails(2, 'worker', 'start',
+                                                                 '--another'))
+        code, out, err = self.run_proc('worker', 'stop', timeout=20)
+        self.assertEqual((code, out), (0, 'Stopped 3 worker pools.\n'), err)
+
+
+class TestQueueLimits(FlowTestCase):
+
+    def test_limit_is_set_shown_and_removed(self):
+        self.assertEqual(self.ok('limit'), 'No queue has a limit.\n')
+        self.assertEqual(self.ok('limit', 'apt', '1'), 'Queue apt: at most 1 job at a time\n')
+        self.assertEqual(self.ok('limit', 'deploy', '3'), 'Queue deploy: at most 3 jobs at a time\n')
+        self.assertEqual(self.ok('limit', 'apt'), 'Queue apt: at most 1 job at a time\n')
+        self.assertEqual(json.loads(self.ok('limit', '--json')), {'apt': 1, 'deploy': 3})
+        self.add('--queue', 'apt', 'true')
+        self.add('true')
+        status = self.ok('status')
+        self.assertRegex(status, r'Queue +Pending +Processing +Failed +DLQ +State +Limit\n'
+                                 r'apt +1 +0 +0 +0 +running +1\ndefault +1( +0){3} +running +-\n'
+                                 r'deploy( +0){4} +running +3\n')
+        queues = json.loads(self.ok('status', '--json'))['queues']
+        self.assertEqual((queues['apt']['limit'], queues['default']['limit']), (1, None))
+        self.assertEqual(self.ok('limit', 'deploy', 'none'), 'Queue deploy: no limit\n')
+        self.assertIn('pause it instead', self.fails(2, 'limit', 'apt', '0'))
+        self.assertIn('expected a number of jobs or none', self.fails(2, 'limit', 'apt', 'x'))
+        self.assertIn('names use letters', self.fails(2, 'limit', 'a b', '1'))
+
+    def test_a_limit_holds_across_pools(self):
+        self.ok('limit', 'apt', '1')
+        # Two runs of an apt job at once would find the lock taken and fail (no retries).
+        lines = ''.join('mkdir lock || exit 9; sleep 0.2; rmdir lock; echo %d >> apt\n' % i
+                        for i in range(4))
+        self.ok('add', '--stdin', '--queue', 'apt', '--max-retries', '0', stdin=lines)
+        self.ok('add', '--stdin', stdin='echo other >> other\n' * 4)
+        pools = [self.spawn('worker', 'start', '--count', '2', '--burst') for _ in range(2)]
+        for pool in pools:
+            self.assertEqual(pool.wait(timeout=30), 0, pool.communicate()[1])
+        self.assertEqual(sorted(self.read('apt').split()), ['0', '1', '2', '3'])
+        self.assertEqual(len(self.read('other').split()), 4)
+
+    def test_claim_room_says_how_many_more_each_queue_may_start(self):
+        self.ok('limit', 'apt', '2')
+        self.ok('limit', 'paused', '5')
+        self.ok('pause', 'paused')
+        for queue in ('apt', 'apt', 'apt', 'default', 'paused'):
+            self.add('--queue', queue, 'true')
+        store = queuectl.Store(self.db_path)
+        self.addCleanup(store.close)
+        self.assertEqual(store.snapshot(store._claim_room), {'apt': 2, 'default': None})
+        store.claim('w', 'h:1', 30)                             # claims job 1 (apt)
+        self.assertEqual(store.snapshot(store._claim_room), {'apt': 1, 'default': None})
+        store.claim('w', 'h:1', 30)
+        self.assertEqual(store.snapshot(store._claim_room, ['apt']), {})
+        self.assertEqual(store.claim('w', 'h:1', 30)['queue'], 'default')
+
+
+class TestListings(QueuectlTestCase):
+    """What people identify jobs by, in every listing, at the terminal's width."""
+
+    def test_list_and_dlq_list_show_keys_and_queues_when_used(self):
+        self.add('true')
+        self.assertNotIn('Key', self.ok('list'))
+        self.ok('enqueue', '{"id": "job1", "command": "exit 1", "max_retries": 0}')
+        out = self.ok('list')
+        self.assertEqual(out.splitlines()[0].split(), ['ID', 'Key', 'Command', 'Status',
+                                                       'Attempts', 'Next', 'Retry'])
+        self.assertRegex(out, r'\n1 +- +true +pending')
+        self.assertRegex(out, r'\n2 +job1 +exit 1 +pending')
+        self.add('--queue', 'mail', 'true')
+        self.assertRegex(self.ok('list'), r'\n3 +- +mail +true +pending')
+        self.burst(1)
+        self.assertRegex(self.ok('dlq', 'list'), r'^ID +Key +Command .*\n2 +job1 +exit 1 +1 ')
+
+    def test_commands_use_the_width_given_and_all_of_it_in_a_pipe(self):
+        command = 'echo ' + 'x' * 150
+        self.add(command)
+        self.assertIn(command, self.ok('list'))                 # not a terminal: whole
+        lines = self.ok('list', env=dict(self.env, COLUMNS='200')).splitlines()
+        self.assertIn(command, lines[1])
+        lines = self.ok('list', env=dict(self.env, COLUMNS='80')).splitlines()
+        self.assertTrue(all(len(line) < 80 for line in lines), lines)
+        self.assertIn('echo xxx', lines[1])
+        self.assertIn('...', lines[1])
+
+    def test_config_get_without_key_and_config_show_list_every_key(self):
+        listing = self.ok('config', 'list')
+        self.assertEqual(self.ok('config', 'get'), listing)
+        self.assertEqual(self.ok('config', 'show'), listing)
+        self.assertEqual(json.loads(self.ok('config', 'get', '--json')),
+                         json.loads(self.ok('config', 'list', '--json')))
+        self.assertEqual(self.ok('config', 'get', 'max-retries', '--json'), '3\n')
+
+
+class TestMistakes(QueuectlTestCase):
+    """The usual mistakes get a message that says what to do."""
+
+    def test_options_meant_for_the_command_get_a_hint(self):
+        err = self.fails(2, 'add', 'apt-get', 'install', '-y', 'nginx')
+        self.assertEqual(err, "queuectl: error: -y after the command words: add's options go "
+                              "before the command; to pass it to the command, quote it: "
+                              "queuectl add 'apt-get install -y nginx', or put it after --: "
+                              "queuectl add -- apt-get install -y nginx\n")
+        self.assertNotIn('put it after', self.fails(2, 'add', '--bogus', 'x'))
+        self.assertEqual(self.ok('list'), 'No jobs.\n')
+
+    def test_options_of_add_after_the_command_words_are_never_guessed(self):
+        # Each of these used to print add's help, or take the command's option
+        # for add's, and exit 0 with another command stored (or none).
+        for argv in (('df', '-h'), ('sort', '-h', 'file'), ('git', 'pull', '--quiet'),
+                     ('helm', 'upgrade', 'web', './chart', '--wait'),
+                     ('kubectl', 'rollout', 'status', 'deploy/web', '--timeout', '60s'),
+                     ('cmd', 'arg', '--pri', '5'), ('grep', '-e', 'foo', 'file')):
+            err = self.fails(2, 'add', *argv)
+            self.assertIn('after the command words', err)
+            self.assertIn('queuectl add -- %s' % ' '.join(argv), err)
+        self.assertEqual(self.ok('list'), 'No jobs.\n')
+        # One command word (a quoted command) followed by add's options: as the spec shows.
+        job_id = self.add('echo hi', '--max-retries', '5', '--queue', 'q')
+        self.assertEqual((self.job(job_id)['max_retries'], self.job(job_id)['queue']), (5, 'q'))
+        job_id = self.add('--priority', '2', 'git', 'pull', 'origin')
+        self.assertEqual(self.job(job_id)['command'], 'git pull origin')
+        self.assertEqual(self.job(self.add('--', 'df', '-h'))['command'], 'df -h')
+        self.assertIn('usage:', self.fails(2, '-q', 'add', 'echo', 'hi'))
+
+    def test_joined_words_with_spaces_or_quotes_say_what_was_stored(self):
+        code, out, err = self.cli('add', 'touch', '/srv/my file')
+        self.assertEqual((code, out), (0, 'Added job with ID: 1\n'))
+        self.assertEqual(err, "queuectl: warning: stored the command as: touch /srv/my file "
+                              "(the words are joined with spaces; the shell will read the "
+                              "spaces and quotes within them); to keep each argument whole, "
+                              "run: queuectl add -- touch '/srv/my file'\n")
+        self.assertEqual(self.cli('add', 'echo', 'plain', 'words')[2], '')
+        self.assertEqual(self.cli('add', 'echo "one string"')[2], '')
+
+    def test_undecodable_input_is_named_as_the_shell_shows_it(self):
+        err = self.fails(2, 'add', '--stdin', stdin=b'echo ok\necho \xff\n')
+        self.assertIn('stdin line 2 is not UTF-8 text', err)
+        folder = os.path.join(os.fsencode(self.home), b'caf\xff')
+        os.mkdir(folder)
+        err = self.fails(2, 'add', '--cwd', os.fsdecode(folder), 'true')
+        self.assertIn("--cwd: $'%s/caf\\xff' is not a UTF-8 name" % self.home, err)
+        self.assertNotIn('\\udc', err)
+
+    def test_argument_errors_say_what_is_missing(self):
+        for argv in (('dlq', 'retry'), ('wait',)):
+            self.assertEqual(self.fails(2, *argv), 'queuectl: error: no jobs given: give job '
+                                                   'ids or keys, or --all\n')
+        self.assertIn('give job ids or --all, not both', self.fails(2, 'wait', '1', '--all'))
+        self.assertIn("expected a number of workers or auto (one per CPU), got 'many'",
+                      self.fails(2, 'worker', 'start', '--count', 'many'))
+
+    def test_add_refuses_a_folder_other_users_can_write(self):
+        os.chmod(self.home, 0o777)
+        self.addCleanup(os.chmod, self.home, 0o700)
+        err = self.fails(1, 'add', 'true')
+        self.assertEqual(err, 'queuectl: error: refusing to queue jobs in %s: the folder is '
+                              'writable by other users (mode 0777), and workers refuse to run '
+                              'jobs from it; run: chmod go-w %s\n' % (self.home, self.home))
+        self.assertFalse(os.path.exists(self.db_path))
+
+    def test_a_read_only_filesystem_is_named(self):
+        if not LINUX or os.getuid() != 0 or not shutil_which('unshare'):
+            self.skipTest('needs root and unshare to mount a read-only folder')
+        self.add('true')
+        script = ('mount --bind "$0" "$0" && mount -o remount,bind,ro "$0" && '
+                  'exec "$1" "$2" list')
+        proc = subprocess.run(['unshare', '-m', 'sh', '-c', script, self.home, sys.executable,
+                               SCRIPT], env=self.env, stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, timeout=30)
+        if b'queuectl' not in proc.stderr:
+            self.skipTest('cannot mount here: %s' % proc.stderr.decode())
+        self.assertEqual(proc.returncode, 1)
+        self.assertEqual(proc.stderr.decode(), 'queuectl: error: cannot open database %s: the '
+                         'filesystem holding %s is mounted read-only (SQLite creates its -wal '
+                         'and -shm files beside the database, even to read it)\n'
+                         % (self.db_path, self.home))
+
+
+def shutil_which(name):
+    import shutil
+    return shutil.which(name)
+
+
+class TestInstall(QueuectlTestCase):
+
+    def test_the_script_is_executable(self):
+        self.assertTrue(os.access(SCRIPT, os.X_OK), 'queuectl.py is not executable')
+        proc = subprocess.run([SCRIPT, '--version'], stdout=subprocess.PIPE, timeout=30)
+        self.assertEqual(proc.stdout.decode(), 'queuectl %s\n' % queuectl.__version__)
+
+    def test_a_copy_under_another_name_is_the_whole_installation(self):
+        # What the README says for Python 3.6: install -m 755 queuectl.py .../queuectl
+        bin_dir = self.path('bin')
+        os.mkdir(bin_dir)
+        shutil.copy(SCRIPT, os.path.join(bin_dir, 'queuectl'))
+        os.chmod(os.path.join(bin_dir, 'queuectl'), 0o755)
+        env = dict(self.env, PATH=bin_dir + os.pathsep + self.env.get('PATH', ''))
+        for argv, expected in ((['queuectl', '--version'], 'queuectl %s\n' % queuectl.__version__),
+                               (['queuectl', 'add', '-q', 'true'], '1\n')):
+            proc = subprocess.run(argv, env=env, cwd=self.home, stdout=subprocess.PIPE,
+                                  stderr=subprocess.PIPE, timeout=30)
+            self.assertEqual((proc.returncode, proc.stdout.decode()), (0, expected),
+                             proc.stderr)
+
+    def test_pyproject_describes_the_queuectl_command(self):
+        with open(os.path.join(HERE, 'pyproject.toml')) as handle:
+            text = handle.read()
+        self.assertIn('[project]', text)
+        self.assertRegex(text, r'(?m)^queuectl = "queuectl:_entry"$')
+        self.assertRegex(text, r'(?m)^py-modules = \["queuectl"\]$')
+
+    def test_the_readme_quick_start_shows_the_job_it_added(self):
+        with open(os.path.join(HERE, 'README.md')) as handle:
+            first = re.search(r'```sh\n(.*)\n', handle.read()).group(1)
+        self.assertIn('queuectl.py add', first)
+        command = first.replace('python3', '"%s"' % sys.executable)
+        for job_id in (1, 2):
+            proc = subprocess.run(command, shell=True, cwd=HERE, env=self.env, timeout=60,
+                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+            out = proc.stdout.decode()
+            self.assertEqual(proc.returncode, 0, proc.stderr)
+            self.assertIn('=== job %d attempt 1' % job_id, out)
+            self.assertEqual(out.count('=== job'), 1, out)
+
+
+########################################################################
+# Operating it: metrics, top, a service unit, completion, logs -f, hooks
+########################################################################
+
+METRIC_NAME = re.compile(r'^[a-zA-Z_:][a-zA-Z0-9_:]*$')
+METRIC_SAMPLE = re.compile(r'^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})? (\S+)(?: (-?\d+))?$')
+METRIC_LABEL = re.compile(r'([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\\n]|\\[\\"n])*)"(,|$)')
+
+
+def parse_exposition(test, text):
+    """Check text against the Prometheus text format 0.0.4 and return
+    ({(sample name, ((label, value), ...)): value}, {family: type})."""
+    test.assertTrue(text.endswith('\n'), 'the exposition must end with a newline')
+    samples, types, done, family = {}, {}, set(), None
+    for line in text[:-1].split('\n'):
+        if line.startswith('#'):
+            words = line.split(' ', 3)
+            if len(words) >= 3 and words[1] in ('HELP', 'TYPE'):
+                test.assertRegex(words[2], METRIC_NAME)
+                if words[1] == 'TYPE':
+                    test.assertNotIn(words[2], types, 'second TYPE line for ' + words[2])
+                    test.assertIn(words[3], ('counter', 'gauge', 'histogram', 'summary',
+                                             'untyped'))
+                    types[words[2]] = words[3]
+                if words[2] != family:
+                    test.assertNotIn(words[2], done, 'family %s is split up' % words[2])
+                    done.add(family)
+                    family = words[2]
+            continue
+        match = METRIC_SAMPLE.match(line)
+        test.assertTrue(match, 'not a sample line: %r' % line)
+        name, label_text, value = match.group(1), match.group(2) or '', match.group(3)
+        owner = re.sub(r'_(bucket|sum|count)$', '', name) \
+            if types.get(re.sub(r'_(bucket|sum|count)$', '', name)) == 'histogram' else name
+        test.assertEqual(owner, family, 'sample %s outside its family (TYPE first)' % name)
+        labels, rest = [], label_text
+        while rest:
+            label = METRIC_LABEL.match(rest)
+            test.assertTrue(label, 'bad labels in %r' % line)
+            labels.append((label.group(1), label.group(2)))
+            rest = rest[label.end():]
+        key = (name, tuple(sorted(labels)))
+        test.assertNotIn(key, samples, 'duplicate series %r' % (key,))
+        samples[key] = float(value)
+        if types[family] == 'counter':
+            test.assertTrue(name.endswith('_total'), 'counter %s without _total' % name)
+    for family, kind in types.items():
+        if kind != 'histogram':
+            continue
+        series = {}
+        for (name, labels), value in samples.items():
+            if name == family + '_bucket':
+                rest = tuple(l for l in labels if l[0] != 'le')
+                series.setdefault(rest, []).append((float(dict(labels)['le']), value))
+        for rest, buckets in series.items():
+            counts = [v for _, v in sorted(buckets)]
+            test.assertEqual(counts, sorted(counts), 'buckets of %s not cumulative' % family)
+            test.assertEqual(sorted(buckets)[-1][0], float('inf'))
+            test.assertEqual(counts[-1], samples[(family + '_count', rest)])
+            test.assertIn((family + '_sum', rest), samples)
+    return samples, types
+
+
+def series(name, **labels):
+    """The key of a sample in parse_exposition's result."""
+    return name, tuple(sorted(labels.items()))
+
+
+class TestMetrics(QueuectlTestCase):
+
+    def metrics(self):
+        return parse_exposition(self, self.ok('metrics'))[0]
+
+    def test_metrics_parse_and_their_counters_survive_prune(self):
+        self.add('--key', 'ok', 'true')
+        self.add('--max-retries', '1', 'exit 3')
+        self.add('--queue', 'later', '--delay', '1h', 'true')
+        self.ok('cancel', self.ok('add', '-q', 'sleep 1').strip())
+        self.burst(1)
+        got = self.metrics()
+        finished = dict((dict(labels)['outcome'], value) for (name, labels), value
+                        in got.items() if name == 'queuectl_jobs_finished_total'
+                        and dict(labels)['queue'] == 'default')
+        self.assertEqual(finished, {'completed': 1, 'dead': 1, 'cancelled': 1})
+        self.assertEqual(got[series('queuectl_job_retries_total', queue='default')], 1)
+        self.assertEqual(got[series('queuectl_jobs_added_total', queue='default')], 3)
+        self.assertEqual(got[series('queuectl_jobs_added_total', queue='later')], 1)
+        self.assertEqual(got[series('queuectl_job_duration_seconds_count', queue='default')],
+                         3)                                          # three attempts ran
+        self.assertEqual(got[series('queuectl_job_wait_seconds_count', queue='default')], 3)
+        self.assertLess(got[series('queuectl_job_duration_seconds_sum', queue='default')], 5)
+        self.assertEqual(got[series('queuectl_jobs', queue='later', state='pending')], 1)
+        self.assertEqual(got[series('queuectl_dlq_jobs')], 1)
+        self.assertEqual(got[series('queuectl_workers')], 0)
+        self.ok('pause', 'later')
+        self.ok('prune')
+        self.ok('prune', '--status', 'dead')
+        again = self.metrics()
+        self.assertEqual(again[series('queuectl_jobs', queue='default', state='completed')], 0)
+        self.assertEqual(again[series('queuectl_queue_paused', queue='later')], 1)
+        for key, value in got.items():
+            if key[0].endswith(('_total', '_bucket', '_sum', '_count')):
+                self.assertEqual(again[key], value, '%s changed after prune' % (key,))
+        # No job id or command in any label.
+        self.assertEqual(set(l for _, labels in again for l, _ in labels),
+                         set(['queue', 'state', 'outcome', 'le']))
+
+    def test_textfile_is_written_atomically_and_readable_by_node_exporter(self):
+        self.add('true')
+        target = self.path('metrics', 'queuectl.prom')
+        os.mkdir(self.path('metrics'))
+        self.assertEqual(self.ok('metrics', '--textfile', target), '')
+        with open(target) as handle:
+            samples, _ = parse_exposition(self, handle.read())
+        self.assertEqual(samples[series('queuectl_jobs', queue='default', state='pending')], 1)
+        self.assertEqual(stat.S_IMODE(os.stat(target).st_mode), 0o644)
+        self.assertEqual(os.listdir(self.path('metrics')), ['queuectl.prom'])   # no temp file
+        err = self.fails(1, 'metrics', '--textfile', self.path('missing', 'x.prom'))
+        self.assertRegex(err, r'^queuectl: error: cannot write .*x\.prom: No such file')
+
+    def test_a_lost_worker_is_counted_and_an_upgrade_keeps_the_old_jobs_counted(self):
+        # A v1 database with finished jobs, upgraded on open.
+        conn = sqlite3.connect(make_version_1_database(self.db_path))
+        conn.executemany(
+            "INSERT INTO jobs (command, state, max_retries, run_at, cwd, created_at, updated_at)"
+            " VALUES ('true', ?, 3, 0, '/', 0, 0)", [('completed',), ('completed',), ('dead',)])
+        conn.execute("INSERT INTO queues (name) VALUES ('default')")
+        conn.commit()
+        conn.close()
+        store = queuectl.Store(self.db_path)
+        self.addCleanup(store.close)
+        now = time.time()
+        store.add_jobs([queuectl.build_spec({'command': 'true'}, queuectl.Config(self.env),
+                                            now, cwd=self.home)], now)
+        job = store.claim('w1', 'h:1', 30)
+        lost = queuectl.PoolWrite('finish', job, state='failed', delay=1, error='worker lost')
+        self.assertEqual(store.pool_round([lost], (), 30), ([True], []))
+        got = self.metrics()
+        d = {'queue': 'default'}
+        self.assertEqual(got[series('queuectl_jobs_finished_total', outcome='completed', **d)],
+                         2)
+        self.assertEqual(got[series('queuectl_jobs_added_total', **d)], 4)
+        self.assertEqual(got[series('queuectl_jobs_lost_total', **d)], 1)
+        self.assertEqual(got[series('queuectl_job_retries_total', **d)], 1)
+        # When a lost worker's job stopped is not known: it has no run time.
+        self.assertEqual(got[series('queuectl_job_duration_seconds_count', **d)], 0)
+
+
+def strip_terminal_codes(data):
+    """The text a curses program wrote, escape sequences replaced by spaces."""
+    text = re.sub(rb'\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b[()][0-9A-Za-z]|\x1b[=>78]', b' ', data)
+    return text.decode('utf-8', 'replace')
+
+
+class Terminal(object):
+    """A program on a pseudo-terminal of a given size; what it writes is kept."""
+
+    def __init__(self, test, argv, env, size=(30, 110)):
+        import fcntl
+        import struct
+        import termios
+        self.fcntl, self.struct, self.termios = fcntl, struct, termios
+        self.master, slave = os.openpty()
+        self.resize(*size, fd=slave)
+        self.proc = subprocess.Popen(argv, stdin=slave, stdout=slave, stderr=slave, env=env,
+                                     cwd=test.home, start_new_session=True)
+        test.procs.append(self.proc)
+        os.close(slave)
+        self.data = b''
+        self.test = test
+
+    def resize(self, lines, columns, fd=None):
+        self.fcntl.ioctl(self.master if fd is None else fd, self.termios.TIOCSWINSZ,
+                         self.struct.pack('HHHH', lines, columns, 0, 0))
+
+    def read(self):
+        import select
+        while select.select([self.master], [], [], 0)[0]:
+            try:
+                chunk = os.read(self.master, 65536)
+            except OSError:
+                break
+            if not chunk:
+                break
+            self.data += chunk
+        return strip_terminal_codes(self.data)
+
+    def wait_for(self, *texts):
+        """Wait until every text was written after this call began."""
+        start = len(self.data)
+
+        def shown():
+            self.read()
+            screen = strip_terminal_codes(self.data[start:])
+            return all(text in screen for text in texts)
+        self.test.wait_until(shown, timeout=15, what='%s on the screen' % ' and '.join(texts))
+
+    def press(self, key):
+        os.write(self.master, key)
+
+    def close(self):
+        os.close(self.master)
+
+
+class TestTop(ReliabilityCase):
+
+    def test_top_once_shows_queues_the_running_job_and_recent_results(self):
+        self.add('--max-retries', '0', 'echo done')
+        self.add('--max-retries', '0', '--key', 'slow', 'sleep 30')
+        self.add('--queue', 'emails', '--delay', '1h', 'true')
+        pool = self.pool(1)
+        self.wait_state('slow', 'processing')
+        # A pool writes its metrics counts once a second (TALLY_FLUSH).
+        out = self.wait_until(lambda: (lambda o: 'all time: 1 completed' in o and o)(
+            self.ok('top', '--once')), timeout=10, what='the completed job counted')
+        self.assertIn('\nWorkers: 1 active in 1 pool   Jobs: 1 pending, 1 running, 0 failed, '
+                      '0 in DLQ\nFinished, all time: 1 completed, 0 dead, 0 cancelled\n', out)
+        self.assertRegex(out, r'\ndefault +0 +1 +0 +0 +0 +- +running\n')
+        self.assertRegex(out, r'\nemails +1 +0 +1 +0 +0 +- +running\n')
+        self.assertRegex(out, r'\n2 +slow +default +[^ ]+:%d +[\d.]+m?s +1/1 +sleep 30\n'
+                         % self.worker_rows(pool_pid=pool.pid)[0][0])
+        self.assertRegex(out, r'\n1 +1 +\d\d:\d\d:\d\d +[\d.]+m?s +ok +completed +echo done\n')
+        self.ok('cancel', 'slow')
+        self.stop_pool(pool)
+        self.ok('limit', 'emails', '3')
+        self.assertRegex(self.ok('top', '--once'),
+                         r'\nQueue +Pending +Running +Delayed +Failed +DLQ +Oldest +Limit +State\n'
+                         r'default +.* +- +running\nemails +.* +3 +running\n')
+
+    def test_top_in_a_terminal_shows_the_queues_and_p_pauses_the_selected_one(self):
+        try:
+            import curses
+            with open(os.devnull, 'w') as null:
+                curses.setupterm('xterm', null.fileno())
+        except Exception as exc:                    # no curses, or no terminfo for xterm
+            self.skipTest('curses cannot drive an xterm here: %s' % exc)
+        self.add('--queue', 'emails', 'true')
+        self.add('--queue', 'zzz', '--delay', '1h', 'true')
+        env = dict(self.env, TERM='xterm', COLUMNS='', LINES='')
+        term = Terminal(self, [sys.executable, SCRIPT, 'top', '--interval', '0.2'], env)
+        self.addCleanup(term.close)
+        term.wait_for('Queues (2)', 'emails', 'zzz', 'q quit')
+        term.press(b'p')                                # the first queue is selected
+        term.wait_for('Paused queue emails')
+        self.assertEqual(json.loads(self.ok('status', '--json'))['queues']['emails']['paused'],
+                         True)
+        term.press(b'\x1bOB')                           # down (keypad mode): the next queue
+        term.press(b'p')
+        term.wait_for('Paused queue zzz')
+        term.resize(8, 40)
+        term.proc.send_signal(signal.SIGWINCH)
+        term.wait_for('terminal too small')
+        term.resize(30, 110)
+        term.proc.send_signal(signal.SIGWINCH)
+        term.wait_for('Queues (2)')
+        term.press(b'q')
+        self.assertEqual(term.proc.wait(timeout=10), 0, term.read())
+        self.assertNotIn('Traceback', term.read())
+        self.assertEqual(queuectl.Store(self.db_path).pause_rows(), {'emails': 1, 'zzz': 1})
+
+    def test_top_keys_retry_a_dlq_job_cancel_after_confirmation_and_pause_its_queue(self):
+        dead = self.add('--max-retries', '0', 'exit 3')
+        done = self.add('true')
+        self.burst(1)
+        args = type('Args', (), {'db': None})()
+        ctx = queuectl.Context(args, io.StringIO(), io.StringIO(), self.env)
+        self.addCleanup(ctx.close)
+        view = queuectl.TopView(ctx, ctx.store())
+        view.refresh()
+        view.key('tab')
+        view.key('tab')                                  # the Recent pane
+        recent = [run['job_id'] for run in view.items()[2]]
+        for _ in range(recent.index(dead)):
+            view.key('down')
+        selected = [text for text, style in view.lines(100, 30) if style == 'select']
+        self.assertEqual(len(selected), 1)
+        self.assertRegex(selected[0], r'^%d +1 .* exit status 3 +dead +exit 3' % dead)
+        view.key('r')
+        self.assertEqual(view.message, 'Requeued job %d from the DLQ' % dead)
+        self.assertEqual(self.state(dead), 'pending')
+        view.key('up' if recent.index(done) < recent.index(dead) else 'down')
+        view.key('c')
+        self.assertEqual(view.message, 'Cancel job %d? Press y to confirm.' % done)
+        view.key('n')                                    # anything but y: nothing happens
+        view.key('c')
+        view.key('y')
+        self.assertEqual(view.message, 'error: job %d is already completed' % done)
+        view.key('p')                                    # the selected job's queue
+        self.assertEqual(view.message, 'Paused queue default')
+        self.assertEqual(view.key('q'), 'quit')
+
+    def test_top_reads_as_much_of_the_database_at_20000_jobs_as_at_40000(self):
+        steps = []
+        for _ in range(2):
+            self.ok('add', '--stdin', '--delay', '1d', stdin='true\n' * 20000)
+            store = queuectl.Store(self.db_path)
+            self.addCleanup(store.close)
+            count = [0, 0]
+            for index, read in enumerate((lambda: store.top_snapshot(time.time()),
+                                          store.status_snapshot)):
+                store.conn.set_progress_handler(lambda i=index: count.__setitem__(
+                    i, count[i] + 1), 100)
+                read()
+                store.conn.set_progress_handler(None, 0)
+            steps.append(count)
+        (top1, status1), (top2, status2) = steps
+        self.assertLess(top2, top1 * 1.1, 'top read more at 40000 jobs: %s' % steps)
+        self.assertGreater(status2, status1 * 1.8, 'the measurement cannot tell: %s' % steps)
+        self.assertLess(top2, status2, steps)
+
+
+class TestServiceUnit(ReliabilityCase):
+
+    def unit(self, *argv, **kwargs):
+        text = self.ok('worker', 'unit', *argv, **kwargs)
+        settings = {}
+        for line in text.splitlines():
+            key, sep, value = line.partition('=')
+            if sep and not line.startswith('#'):
+                settings.setdefault(key, []).append(value)
+        return text, settings
+
+    def test_the_unit_runs_a_pool_that_a_stop_of_the_main_pid_lets_finish_its_job(self):
+        import shlex
+        text, unit = self.unit('--count', '1')
+        self.assertEqual((unit['KillMode'], unit['Restart'], unit['TimeoutStopSec']),
+                         (['mixed'], ['on-failure'], ['infinity']))
+        argv = shlex.split(unit['ExecStart'][0])
+        self.assertEqual(argv[:2], [sys.executable, os.path.realpath(SCRIPT)])
+        self.assertEqual(argv[2:], ['--db', self.db_path, 'worker', 'start', '--count', '1'])
+        env = dict(shlex.split(line)[0].split('=', 1) for line in unit['Environment'])
+        self.assertEqual(env['QUEUECTL_CONFIG'], self.path('config.json'))
+        self.assertEqual(env['QUEUECTL_KILL_GRACE'], '1')         # the settings in effect
+        self.assertNotIn('QUEUECTL_HOME', env)                   # --db says where
+        job_id = self.add('touch started; sleep 1; touch done')
+        proc = subprocess.Popen(argv, env=env, cwd='/', stdin=subprocess.DEVNULL,
+                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                                start_new_session=True)
+        self.procs.append(proc)
+        self.wait_until(lambda: os.path.exists(self.path('started')), what='job started')
+        os.kill(proc.pid, signal.SIGTERM)                        # KillMode=mixed: main pid
+        self.assertEqual(proc.wait(timeout=20), 0)
+        self.assertTrue(os.path.exists(self.path('done')))
+        self.assertEqual(self.state(job_id), 'completed')
+        grace = dict(self.env, QUEUECTL_SHUTDOWN_GRACE='60')
+        self.assertEqual(self.unit(env=grace)[1]['TimeoutStopSec'], ['91'])   # 60 + 1 + 30
+
+    def test_systemd_analyze_verifies_the_unit(self):
+        import shutil
+        if not shutil.which('systemd-analyze'):
+            self.skipTest('systemd-analyze not found')
+        path = self.path('queuectl-test.service')
+        with open(path, 'w') as handle:
+            handle.write(self.unit('--count', '2', '--queue', 'emails')[0])
+        proc = subprocess.run(['systemd-analyze', 'verify', path], stdout=subprocess.PIPE,
+                              stderr=subprocess.STDOUT, timeout=60)
+        output = proc.stdout.decode('utf-8', 'replace')
+        self.assertEqual(proc.returncode, 0, output)
+        self.assertNotIn('queuectl-test.service', output)
+
+
+class TestCompletion(QueuectlTestCase):
+
+    def complete(self, shell, lines):
+        """Run the completion function in `shell` for each command line in lines
+        (the last word is being completed); returns the candidates per line."""
+        import shutil
+        if not shutil.which(shell):
+            self.skipTest('%s not found' % shell)
+        bin_dir = self.path('bin')
+        if not os.path.isdir(bin_dir):
+            os.mkdir(bin_dir)
+        with open(os.path.join(bin_dir, 'queuectl'), 'w') as handle:
+            handle.write('#!/bin/sh\nexec "%s" "%s" "$@"\n' % (sys.executable, SCRIPT))
+        os.chmod(os.path.join(bin_dir, 'queuectl'), 0o755)
+        script = self.path('completion.' + shell)
+        with open(script, 'w') as handle:
+            handle.write(self.ok('completion', shell))
+        calls = ''.join('c %s ""\n' % line if line.endswith(' ') else 'c %s\n' % line
+                        for line in lines)
+        setup = ('autoload -U +X compinit && compinit -u\nsource %s\nemulate sh -c \'%s\'\n'
+                 if shell == 'zsh' else 'source %s\n%s')
+        body = ('c() { COMP_WORDS=("$@"); COMP_CWORD=$((${#COMP_WORDS[@]} - 1)); '
+                'COMPREPLY=(); _queuectl; echo "${COMPREPLY[*]}"; }\n' + calls)
+        env = dict(self.env, PATH=bin_dir + os.pathsep + os.environ.get('PATH', ''))
+        proc = subprocess.run([shell, '-c', setup % (script, body)], env=env, cwd=self.home,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=60)
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        return [line.split() for line in proc.stdout.decode().splitlines()]
+
+    LINES = ['queuectl wo', 'queuectl worker st', 'queuectl --db x.db worker start --', 'queuectl pause ',
+             'queuectl list --status f', 'queuectl config get max-r', 'queuectl show ',
+             'queuectl add --timeout ', 'queuectl completion ']
+
+    def test_bash_completes_commands_options_queues_and_keys_from_the_parser(self):
+        self.add('--queue', 'emails', '--key', 'deploy-1', 'true')
+        got = self.complete('bash', self.LINES)
+        self.assertEqual(got, [['worker'], ['start', 'stop'],
+                               ['--another', '--burst', '--count', '--db', '--detach', '--help', '--queue'],
+                               ['emails'], ['failed'], [], ['deploy-1'], [], ['bash', 'zsh']])
+        self.assertIn('max_retries', self.complete('bash', ['queuectl config get '])[0])
+
+    def test_zsh_runs_the_same_completion_through_bashcompinit(self):
+        self.add('--queue', 'emails', '--key', 'deploy-1', 'true')
+        got = self.complete('zsh', ['queuectl worker ', 'queuectl pause ', 'queuectl show '])
+        self.assertEqual(got, [['list', 'start', 'stop', 'unit'], ['emails'], ['deploy-1']])
+
+    def test_completion_needs_a_known_shell(self):
+        self.assertIn("expected bash or zsh, got 'fish'", self.fails(2, 'completion', 'fish'))
+        self.assertIn('give the shell', self.fails(2, 'completion'))
+
+
+class TestFollowMany(ReliabilityCase):
+
+    def test_logs_follow_of_several_jobs_and_of_every_job_prefix_each_line(self):
+        gate = self.path('go')
+        first = self.add('echo a1; while [ ! -e %s ]; do sleep 0.05; done; echo a2' % gate)
+        second = self.add('echo b1; echo b2')
+        several = self.spawn_drained('logs', '-f', str(first), str(second))
+        every = self.spawn_drained('logs', '-f')
+        time.sleep(0.3)                               # both followers are polling
+        pool = self.pool(2)
+        self.wait_until(lambda: '[%d] a1' % first in every.out.text(), what='a1 followed')
+        third = self.add('printf "c1\\nno newline"')
+        open(gate, 'w').close()
+        self.assertEqual(several.wait(timeout=20), 0, several.err.text())
+        text = several.out.join()
+        lines = text.splitlines()
+        for job_id, output in ((first, ['a1', 'a2']), (second, ['b1', 'b2'])):
+            mine = [l[len('[%d] ' % job_id):] for l in lines if l.startswith('[%d] ' % job_id)]
+            self.assertRegex(mine[0], r'^=== job %d attempt 1: started' % job_id)
+            self.assertEqual(mine[1:-1], output)
+            self.assertRegex(mine[-1], r'^=== exit status 0 after')
+        self.assertEqual(len(lines), 8, text)
+        self.wait_until(lambda: '[%d] no newline\n[%d] ===' % (third, third) in every.out.text(),
+                        what='the job added later followed too')
+        self.assertIn('[%d] c1\n' % third, every.out.text())
+        self.assertIn('[%d] a2\n' % first, every.out.text())
+        self.assertIsNone(every.poll())               # follows until interrupted
+        self.stop_pool(pool)
+        self.assertIn('--attempt needs exactly one job',
+                      self.fails(2, 'logs', str(first), str(second), '--attempt', '1'))
+        self.assertIn('give a job id', self.fails(2, 'logs'))
+
+
+class TestNotifications(ReliabilityCase):
+
+    def test_on_finish_runs_for_dead_jobs_with_the_job_in_its_environment(self):
+        self.ok('config', 'set', 'on_finish', 'env | grep ^QUEUECTL_JOB_ | sort > '
+                '%s/hook.$QUEUECTL_JOB_ID; exit 3' % self.home)
+        dead = self.add('--max-retries', '0', '--key', 'backup', 'echo disk full; exit 7')
+        fine = self.add('true')
+        log = self.burst(1)
+        self.wait_until(lambda: os.path.exists(self.path('hook.%d' % dead)), what='hook ran')
+        self.wait_until(lambda: self.read_file('hook.%d' % dead).endswith('\n'), what='hook')
+        self.assertEqual(self.read_file('hook.%d' % dead).splitlines(), [
+            'QUEUECTL_JOB_ATTEMPTS=1', 'QUEUECTL_JOB_COMMAND=echo disk full; exit 7',
+            'QUEUECTL_JOB_ERROR=exit status 7: disk full', 'QUEUECTL_JOB_EXIT_CODE=7',
+            'QUEUECTL_JOB_ID=%d' % dead, 'QUEUECTL_JOB_KEY=backup',
+            'QUEUECTL_JOB_QUEUE=default', 'QUEUECTL_JOB_STATE=dead'])
+        self.assertFalse(os.path.exists(self.path('hook.%d' % fine)))    # dead only
+        self.assertRegex(log, r'queuectl\[\d+\] WARNING on_finish for job %d failed: exit '
+                              r'status 3\n' % dead)
+        self.assertEqual(self.job(dead)['state'], 'dead')                # unchanged
+
+    def test_a_slow_hook_does_not_hold_up_the_pool(self):
+        self.ok('config', 'set', 'on_finish_states', 'all')
+        self.ok('config', 'set', 'on_finish', 'sleep 2; echo $QUEUECTL_JOB_STATE > '
+                '%s/hook.$QUEUECTL_JOB_ID' % self.home)
+        ids = [self.add('--max-retries', '1', 'exit 1'), self.add('true')]
+        started = time.monotonic()
+        with open(self.path('pool.log'), 'w') as log:
+            proc = subprocess.Popen([sys.executable, SCRIPT, 'worker', 'start', '--count', '1',
+                                     '--burst'], env=self.env, stdin=subprocess.DEVNULL,
+                                    stdout=log, stderr=log, start_new_session=True)
+            self.procs.append(proc)
+            self.assertEqual(proc.wait(timeout=20), 0)
+        # Three hooks of 2 s each: waiting for them would take 6 s or more.
+        self.assertLess(time.monotonic() - started, 3.9, 'the pool waited for its hooks')
+        self.assertEqual([self.state(i) for i in ids], ['dead', 'completed'])
+        self.wait_until(lambda: os.path.exists(self.path('hook.%d' % ids[1])), timeout=10,
+                        what='hook of the completed job')
+        self.wait_until(lambda: self.read_file('hook.%d' % ids[0]) == 'dead\n', timeout=10,
+                        what='the last hook of the failing job')
+
+    def test_hook_states_are_validated(self):
+        self.assertIn('expected a comma-separated list of completed, failed, dead, or all',
+                      self.fails(2, 'config', 'set', 'on_finish_states', 'done'))
+        self.assertEqual(self.ok('config', 'set', 'on-finish-states', 'dead, completed'),
+                         'Set on_finish_states = completed,dead\n')
+        self.assertEqual(self.ok('config', 'get', 'on_finish'), '\n')
+
+    def read_file(self, name):
+        try:
+            with open(self.path(name)) as handle:
+                return handle.read()
+        except OSError:
+            return ''
+
+
+########################################################################
 # Portability: the SQLite 3.15 floor, index use
 ########################################################################
 
@@ -2742,6 +3866,7 @@ class TestPortability(QueuectlTestCase):
         self.ok('add', '--stdin', stdin='true\n' * 50)
         self.ok('add', '--after', '1', '--queue', 'q2', '--priority', '5', 'true')
         self.ok('pause', 'q2')
+        self.ok('limit', 'default', '3')        # claims count the running jobs of the queue
         statements = []
         store = queuectl.Store(self.db_path)
         self.addCleanup(store.close)
@@ -2752,6 +3877,8 @@ class TestPortability(QueuectlTestCase):
         store.next_due(now)
         store.has_work_in_flight()
         store.status_snapshot()
+        store.top_snapshot(now, ended=[1, 2])
+        store.metrics_snapshot(now)
         store.conn.set_trace_callback(None)
         checked = 0
         for sql in statements:
@@ -2764,7 +3891,18 @@ class TestPortability(QueuectlTestCase):
                 if re.search(r'^SCAN (TABLE )?jobs\b', step):
                     self.assertIn('INDEX', step, 'full scan of jobs in: %s\n%s' % (sql, plan))
             checked += 1
-        self.assertGreaterEqual(checked, 5)
+        self.assertGreaterEqual(checked, 15)
+
+    def test_generated_schema_uses_nothing_newer_than_sqlite_3_15(self):
+        statements = queuectl.SCHEMA + sum(queuectl.MIGRATIONS.values(), ())
+        self.assertIn('CREATE TABLE metrics', ' '.join(statements))
+        for statement in statements:
+            flat = statement
+            while re.search(r'\([^()]*\)', flat):
+                flat = re.sub(r'\([^()]*\)', '', flat)
+            for pattern, since in NEWER_SQL:
+                self.assertIsNone(re.search(pattern, flat if 'UPDATE' in pattern else statement,
+                                            re.I), 'SQL needs SQLite %s: %s' % (since, statement))
 
 
 ########################################################################
@@ -2896,14 +4034,15 @@ class PostgresServer(object):
 
     def recycle(self, name):
         """Empty a test's database for the next test: end the sessions of
-        processes it left, then truncate every table but the schema version."""
+        processes it left, then truncate every table but the schema version and
+        the database's facts (meta: its instance name)."""
         self.sql(self.admin, 'SELECT pg_terminate_backend(pid) FROM pg_stat_activity '
                              'WHERE datname = ? AND pid <> pg_backend_pid()', (name,))
         conn = self.connect(name)
         try:
             tables = [row[0] for row in self.sql(
                 conn, "SELECT tablename FROM pg_tables WHERE schemaname = 'public' "
-                      "AND tablename <> 'queuectl_schema'")]
+                      "AND tablename NOT IN ('queuectl_schema', 'meta')")]
             self.sql(conn, 'TRUNCATE %s RESTART IDENTITY' % ', '.join(tables))
         finally:
             conn.close()
@@ -3087,6 +4226,28 @@ class TestPostgres(OnPostgres, QueuectlTestCase):
         conn.close()
         err = self.fails(1, '--db', self.server.url(other), 'add', 'true')
         self.assertIn('already has a table "jobs" that queuectl did not create', err)
+
+    def test_schema_version_2_on_a_new_database_and_from_version_1(self):
+        self.add('true')
+        [(instance,)] = self.db_rows("SELECT value FROM meta WHERE name = 'instance'")
+        self.assertRegex(instance, r'^[0-9a-f]{12}$')           # names its folder of logs
+        self.assertEqual(self.db_rows('SELECT name, queue, label, count FROM metrics'),
+                         [('added', 'default', '', 1)])
+        # Back to what version 1 created (the same schema less version 2's).
+        for sql in ('DROP TABLE meta', 'DROP TABLE metrics', 'ALTER TABLE jobs DROP base_env',
+                    'ALTER TABLE queues DROP max_running', 'UPDATE queuectl_schema SET version = 1',
+                    "UPDATE jobs SET state = 'completed'"):
+            self.db_rows(sql)
+        self.ok('add', '--queue', 'q2', 'true')                  # migrates, then adds
+        self.assertEqual(self.db_rows('SELECT version FROM queuectl_schema'),
+                         [(queuectl.SCHEMA_VERSION,)])
+        self.assertEqual(self.db_rows("SELECT value FROM meta WHERE name = 'instance'"), [('',)])
+        self.assertEqual(sorted(self.db_rows('SELECT name, queue, label, count FROM metrics')),
+                         [('added', 'default', '', 1), ('added', 'q2', '', 1),
+                          ('finished', 'default', 'completed', 1)])
+        self.ok('limit', 'q2', '2')
+        self.assertEqual(json.loads(self.ok('status', '--json'))['queues']['q2']['limit'], 2)
+        self.ok('add', '-E', 'true')                              # base_env is back
 
     def test_times_come_from_the_database_clock(self):
         real = time.time()
@@ -3278,7 +4439,8 @@ class TestPostgresPools(OnPostgres, ReliabilityCase):
         # Host A kept no copy: its log went to the database, then was removed.
         logs = [n for n in os.listdir(self.path('host-a')) if n.endswith('.logs')]
         self.assertEqual(len(logs), 1)
-        self.assertEqual(os.listdir(self.path('host-a', logs[0])), [])
+        [instance] = os.listdir(self.path('host-a', logs[0]))     # the database's name
+        self.assertEqual(os.listdir(self.path('host-a', logs[0], instance)), [])
         code, log = self.stop_pool(pool)
         self.assertEqual(code, 0, log)
 
@@ -3287,7 +4449,8 @@ class TestPostgresPools(OnPostgres, ReliabilityCase):
         listed = self.ok('worker', 'list')
         self.assertEqual(listed.count('host-a'), 2, listed)     # its pool and its worker
         self.assertEqual(listed.count('host-b'), 2, listed)
-        self.assertEqual(self.ok('worker', 'stop'), 'No worker pools running on this host.\n')
+        self.assertEqual(self.ok('worker', 'stop'),
+                         'No worker pools of this database running on this host.\n')
         self.assertEqual(self.ok('worker', 'stop', '--all-hosts'), 'Stopped 2 worker pools.\n')
         for pool in pools:
             self.assertEqual(pool.wait(timeout=10), 0, pool.err.join())
@@ -3392,6 +4555,68 @@ class TestPostgresRaces(OnPostgres, QueuectlTestCase):
         self.assertEqual(self.blocked(done[0][0]), 0)
         self.assertEqual(self.ok('show', str(done[0][0]), '--json').count('"waiting_on"'), 0)
 
+    def test_a_queue_limit_holds_while_two_pools_claim_at_once(self):
+        self.ok('limit', 'apt', '1')
+        apt = [self.add('--queue', 'apt', 'true') for _ in range(2)]
+        other = self.add('--queue', 'other', 'true')
+        stores = [queuectl.Store(self.db_url) for _ in range(2)]
+        self.addCleanup(lambda: [s.close() for s in stores])
+        first, go = [], threading.Event()
+
+        def claim_and_hold():           # a pool's claim, not committed yet
+            first.extend(stores[0].dialect.claim(stores[0], [('w1', 'h:1')], stores[0].now(),
+                                                 30, None))
+            go.wait(10)
+        holder = threading.Thread(target=stores[0].transaction, args=(claim_and_hold,))
+        holder.start()
+        self.wait_until(lambda: first, what='the first pool claimed')
+        self.assertEqual([j['id'] for j in first], apt[:1])
+        second = []
+        claimer = threading.Thread(target=lambda: second.extend(stores[1].pool_round(
+            (), [('w2', 'h:2'), ('w3', 'h:3')], 30)[1]))
+        claimer.start()
+        claimer.join(0.3)
+        self.assertTrue(claimer.is_alive(), 'the second pool counted before the first committed')
+        go.set()
+        holder.join(10)
+        claimer.join(10)
+        self.assertEqual([j['id'] for j in second], [other])     # apt is full
+        self.assertEqual(self.job(apt[1])['state'], 'pending')
+
+    def test_a_replace_waits_for_a_claim_being_made_then_refuses_the_running_job(self):
+        self.add('--key', 'a', 'true')
+        err = self.fails(2, 'add', '--key', 'a', '--after', 'a', '--replace', 'true')
+        self.assertIn('cannot wait for itself or for a job that waits for it', err)
+        stores = [queuectl.Store(self.db_url) for _ in range(2)]
+        self.addCleanup(lambda: [s.close() for s in stores])
+        claimed, go = [], threading.Event()
+
+        def claim_and_hold():
+            claimed.extend(stores[0].dialect.claim(stores[0], [('w1', 'h:1')],
+                                                   stores[0].now(), 30, None))
+            go.wait(10)
+        holder = threading.Thread(target=stores[0].transaction, args=(claim_and_hold,))
+        holder.start()
+        self.wait_until(lambda: claimed, what='the job claimed')
+        refused = []
+
+        def replace():
+            try:
+                stores[1].add_jobs([dict(self.spec([]), key='a', command='false',
+                                         replace=True)], time.time())
+            except queuectl.QueueError as exc:
+                refused.append(str(exc))
+        replacer = threading.Thread(target=replace)
+        replacer.start()
+        replacer.join(0.3)
+        self.assertTrue(replacer.is_alive(), 'the replace did not wait for the claim')
+        go.set()
+        holder.join(10)
+        replacer.join(10)
+        self.assertEqual(refused, ['job 1 (key a) is running; wait for it or cancel it, '
+                                   'then add it again'])
+        self.assertEqual(self.job('a')['command'], 'true')
+
     def test_two_parents_completing_together_release_their_child(self):
         stores = [queuectl.Store(self.db_url) for _ in range(2)]
         self.addCleanup(lambda: [s.close() for s in stores])
@@ -3439,6 +4664,20 @@ else:
     TestWorkerDeathOnPostgres = on_postgres(TestWorkerDeath, only=(
         'test_kill_9_worker_mid_job_is_recovered_at_once_and_rerun',
         'test_a_stalled_host_loses_its_lease_and_its_stale_result_is_fenced_off'))
+    TestRerunnableOnPostgres = on_postgres(TestRerunnable, (
+        'test_replace_refuses_a_running_job_and_a_cycle',       # TestPostgresRaces has its own
+        'test_a_new_database_never_shows_a_deleted_ones_logs',
+        'test_a_version_1_database_migrates_and_keeps_its_logs_where_they_are'))
+    TestQueueLimitsOnPostgres = on_postgres(TestQueueLimits, (
+        'test_claim_room_says_how_many_more_each_queue_may_start',))
+    TestMetricsOnPostgres = on_postgres(TestMetrics, (
+        'test_a_lost_worker_is_counted_and_an_upgrade_keeps_the_old_jobs_counted',))
+    TestTopOnPostgres = on_postgres(TestTop, only=(
+        'test_top_once_shows_queues_the_running_job_and_recent_results',
+        'test_top_keys_retry_a_dlq_job_cancel_after_confirmation_and_pause_its_queue'))
+    TestFollowManyOnPostgres = on_postgres(TestFollowMany)
+    TestNotificationsOnPostgres = on_postgres(TestNotifications, only=(
+        'test_on_finish_runs_for_dead_jobs_with_the_job_in_its_environment',))
 
 
 def load_tests(loader, tests, pattern):
