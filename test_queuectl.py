@@ -1445,6 +1445,25 @@ class TestShutdown(ReliabilityCase):
         self.assertIn('back to pending', log)
         self.assert_integrity()
 
+    def test_an_interrupted_run_keeps_its_number_and_its_output(self):
+        job_id = self.add('echo run $QUEUECTL_ATTEMPT; touch started.$QUEUECTL_ATTEMPT; '
+                          'if [ "$QUEUECTL_ATTEMPT" = 1 ]; then sleep 60; fi')
+        pool = self.pool(1)
+        self.wait_until(lambda: os.path.exists(self.path('started.1')), what='run 1')
+        code, log = self.stop_pool(pool, signal.SIGUSR2)          # stop now
+        self.assertEqual(code, 0, log)
+        self.assertIn('job %d attempt 1 interrupted by shutdown; back to pending, not counted'
+                      % job_id, log)
+        job = self.job(job_id)
+        self.assertEqual((job['state'], job['attempts']), ('pending', 0))
+        self.burst(1)
+        job = self.job(job_id)
+        self.assertEqual((job['state'], job['attempts']), ('completed', 1))
+        self.assertEqual([(h['attempt'], h['error']) for h in job['history']],
+                         [(1, 'interrupted by shutdown; attempt not counted'), (2, None)])
+        self.assertEqual(self.ok('logs', str(job_id), '--attempt', '1'), 'run 1\n')
+        self.assertEqual(self.ok('logs', str(job_id), '--attempt', '2'), 'run 2\n')
+
     def test_detached_pool_list_stop_and_stop_now(self):
         # The detached pool is adopted by this process, which does not reap it
         # (as a container's PID 1 may not): `worker stop` must still return.
@@ -4676,6 +4695,8 @@ else:
         'test_top_once_shows_queues_the_running_job_and_recent_results',
         'test_top_keys_retry_a_dlq_job_cancel_after_confirmation_and_pause_its_queue'))
     TestFollowManyOnPostgres = on_postgres(TestFollowMany)
+    TestShutdownOnPostgres = on_postgres(TestShutdown, only=(
+        'test_an_interrupted_run_keeps_its_number_and_its_output',))
     TestNotificationsOnPostgres = on_postgres(TestNotifications, only=(
         'test_on_finish_runs_for_dead_jobs_with_the_job_in_its_environment',))
 
