@@ -4191,6 +4191,18 @@ class TestPostgresUrls(QueuectlTestCase):
         self.assertNotIn('s3cret', self.ok('config', 'list', env=env))
 
 
+    def test_a_service_unit_names_the_database_masked_and_warns_of_the_password(self):
+        code, out, err = self.cli('--db', self.URL, 'worker', 'unit')
+        self.assertEqual(code, 0, err)
+        self.assertIn('Description=queuectl worker pool (%s)'
+                      % self.URL.replace(':s3cret@', ':***@'), out)
+        self.assertEqual(err, 'queuectl: warning: the unit holds the database password (in '
+                              'ExecStart): keep its file 0600, or leave the password out of '
+                              'the URL and put it in ~/.pgpass\n')
+        self.assertEqual(self.cli('--db', self.URL.replace(':s3cret', ''), 'worker',
+                                  'unit')[2], '')
+
+
 class TestPostgres(OnPostgres, QueuectlTestCase):
     """What only PostgreSQL has: connecting, its schema, its clock."""
 
