@@ -79,6 +79,7 @@ TOP_RECENT = 50                     # attempts `top` reads for its recent finish
 # Upper bounds (seconds) of the run and wait time histograms of `metrics`.
 METRIC_BUCKETS = ('0.01', '0.025', '0.05', '0.1', '0.25', '0.5', '1', '2.5', '5', '10', '30',
                   '60', '300', '900', '3600', '10800', '43200')
+METRIC_BOUNDS = tuple(float(b) for b in METRIC_BUCKETS)
 NETWORK_FILESYSTEMS = ('nfs', 'nfs4', 'cifs', 'smb', 'smbfs', 'smb3',
                        'fuse.sshfs', 'afs', '9p', 'ceph', 'glusterfs')
 
@@ -1442,6 +1443,7 @@ class Store(object):
         self.durable = durable
         self.reconnects = 0         # connections opened again after one was lost
         self.broken = False
+        self.move_sql = {}           # the UPDATE of _move, by shape
         self.tallies = {}            # metrics counts not written yet: (name, queue, label)
         self.tally_every = 0.0       # seconds between writes of them (a pool: TALLY_FLUSH)
         self.tally_due = 0.0
@@ -1574,9 +1576,11 @@ class Store(object):
 
     def _observe(self, name, queue, seconds):
         """One observation of a duration histogram ('wait' or 'run')."""
+        import bisect
         seconds = max(0.0, seconds)
-        bucket = next((b for b in METRIC_BUCKETS if seconds <= float(b)), '+Inf')
-        self._tally(name, queue, bucket, seconds)
+        index = bisect.bisect_left(METRIC_BOUNDS, seconds)
+        self._tally(name, queue, METRIC_BUCKETS[index] if index < len(METRIC_BOUNDS)
+                    else '+Inf', seconds)
 
     def _flush_tallies(self):
         for (name, queue, label), (count, total) in sorted(self.tallies.items()):
@@ -1906,8 +1910,8 @@ class Store(object):
             room[job['queue']] -= 1
             if not room[job['queue']]:
                 del room[job['queue']]
-        runs = self.conn.execute('SELECT COUNT(*) FROM runs WHERE job_id = ?',
-                                 (job['id'],)).fetchone()[0]
+        runs = 0 if job['run_id'] is None else self.conn.execute(   # never claimed: none
+            'SELECT COUNT(*) FROM runs WHERE job_id = ?', (job['id'],)).fetchone()[0]
         run_id = self.dialect.insert_id(
             self.conn, 'INSERT INTO runs (job_id, attempt, worker, started_at) '
             'VALUES (?, ?, ?, ?)', (job['id'], runs + 1, label, now))
@@ -1969,6 +1973,7 @@ class Store(object):
     #   doom     -> dead         finished_at, last_error (a parent will never complete)
     #   revive   -> pending      attempts 0, run_at, finished_at NULL
     CLAIM_COLUMNS = ('owner', 'lease_until', 'pgid')
+    CLAIM_CLEARED = dict((name, None) for name in CLAIM_COLUMNS)
 
     def _move(self, job_id, state, now, where, end_run=None, **columns):
         """Move job_id to state if it still matches `where` ({column: value, or
@@ -1977,17 +1982,26 @@ class Store(object):
         statement on PostgreSQL)."""
         sets = dict(columns, state=state, updated_at=now)
         if state != 'processing':
-            sets.update((name, None) for name in self.CLAIM_COLUMNS)
-        names = sorted(sets)
-        params = [sets[name] for name in names] + [job_id]
-        sql = 'UPDATE jobs SET %s WHERE id = ?' % ', '.join(n + ' = ?' for n in names)
+            sets.update(self.CLAIM_CLEARED)
+        names = tuple(sorted(sets))
+        params = [sets[name] for name in names]
+        params.append(job_id)
+        shape = [names]
         for name in sorted(where):
             values = where[name] if isinstance(where[name], tuple) else (where[name],)
             if values == (None,):
-                sql += ' AND %s IS NULL' % name
-                continue
-            sql += ' AND %s IN (%s)' % (name, _placeholders(values))
-            params.extend(values)
+                shape.append((name, 0))
+            else:
+                shape.append((name, len(values)))
+                params.extend(values)
+        shape = tuple(shape)
+        sql = self.move_sql.get(shape)
+        if sql is None:                 # built once per shape: the pool runs this per job
+            sql = 'UPDATE jobs SET %s WHERE id = ?' % ', '.join(n + ' = ?' for n in names)
+            for name, count in shape[1:]:
+                sql += (' AND %s IN (%s)' % (name, _placeholders('?' * count)) if count
+                        else ' AND %s IS NULL' % name)
+            self.move_sql[shape] = sql
         if end_run is not None:
             return self.dialect.move_ending_run(self, sql, params, end_run, now)
         return self.conn.execute(sql, params).rowcount == 1
@@ -4059,7 +4073,7 @@ class Supervisor(object):
         self.log.info('job %d attempt %d started: %s', job['id'], job['attempt'],
                       shorten(job['command'], 120))
         # A worker that died meanwhile: its reaping hands the job back.
-        slot.send({'op': 'run', 'job': dict((f, job[f]) for f in JOB_MESSAGE_FIELDS)})
+        slot.send({'op': 'run', 'job': {f: job[f] for f in JOB_MESSAGE_FIELDS}})
 
     def _heartbeat(self, now):
         """Renew the leases of running jobs, recover other pools' lost jobs,
