@@ -495,20 +495,27 @@ def pickup_latencies(home, tag, reps, enqueue):
     return after, total
 
 
+def idle_and_pickup(home, cfg):
+    """An idle pool of 2: its CPU share over cfg.idle_seconds, then the pickup
+    latencies of jobs added one at a time: (cpu, after add returns, add start)."""
+    with Pool(home, 2) as pool:
+        pool.wait_ready()
+        time.sleep(1.0)
+        pids = pool.pids()
+        cpu0, wall0 = sum(cpu_seconds(p) for p in pids), time.monotonic()
+        time.sleep(cfg.idle_seconds)
+        cpu = (sum(cpu_seconds(p) for p in pids) - cpu0) / (time.monotonic() - wall0)
+        after, total = pickup_latencies(home, 'queuectl', cfg.pickup_reps, lambda c: (
+            subprocess.check_call(qc('add', '-q', c), env=home.env, cwd=home.path,
+                                  stdout=DEVNULL)))
+    return cpu, after, total
+
+
 def bench_pickup(cfg):
     home = Home('pickup')
     rows = []
     try:
-        with Pool(home, 2) as pool:
-            pool.wait_ready()
-            time.sleep(1.0)
-            pids = pool.pids()
-            cpu0, wall0 = sum(cpu_seconds(p) for p in pids), time.monotonic()
-            time.sleep(cfg.idle_seconds)
-            cpu = (sum(cpu_seconds(p) for p in pids) - cpu0) / (time.monotonic() - wall0)
-            after, total = pickup_latencies(home, 'queuectl', cfg.pickup_reps, lambda c: (
-                subprocess.check_call(qc('add', '-q', c), env=home.env, cwd=home.path,
-                                      stdout=DEVNULL)))
+        cpu, after, total = idle_and_pickup(home, cfg)
         rows += [row('pickup', 'queuectl pickup median (after add returns)', 'ms', after, None,
                      ('value', 10.0), note='negative: the job started before add exited'),
                  row('pickup', 'queuectl pickup p90 (after add returns)', 'ms', after, None,
@@ -752,16 +759,7 @@ def pg_throughput(cfg, pg):
 def pg_pickup(cfg, pg):
     home = Home('pg-pickup', pg)
     try:
-        with Pool(home, 2) as pool:
-            pool.wait_ready()
-            time.sleep(1.0)
-            pids = pool.pids()
-            cpu0, wall0 = sum(cpu_seconds(p) for p in pids), time.monotonic()
-            time.sleep(cfg.idle_seconds)
-            cpu = (sum(cpu_seconds(p) for p in pids) - cpu0) / (time.monotonic() - wall0)
-            after, total = pickup_latencies(home, 'queuectl', cfg.pickup_reps, lambda c: (
-                subprocess.check_call(qc('add', '-q', c), env=home.env, cwd=home.path,
-                                      stdout=DEVNULL)))
+        cpu, after, total = idle_and_pickup(home, cfg)
     finally:
         home.close()
     return {PICKUP_ROW: row('pickup', '', 'ms', after, None, ('value', 10.0)),
