@@ -16,7 +16,8 @@ test:
 ## only the slow tier: load, huge output, huge batches (CI runs it too)
 test-slow:
 	QUEUECTL_SLOW_TESTS=1 $(PYTHON) -m unittest -k test_concurrent_adds -k test_huge_output \
-		-k test_kill_9_during_a_big_batch test_queuectl
+		-k test_kill_9_during_a_big_batch -k test_the_provisioning_script -k test_a_full_disk_holds \
+		-k test_twenty_parallel_adds test_queuectl
 
 ## the suite's PostgreSQL half: a throwaway server (initdb, needs PostgreSQL's server
 ## tools) and psycopg in .venv; here a PostgreSQL test that cannot run fails

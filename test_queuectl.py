@@ -1822,6 +1822,7 @@ class TestFullDisk(ReliabilityCase):
             self.assertRegex(err, r'\Aqueuectl: error: cannot read database \S+: the disk is '
                                   r'full[^\n]*\n\Z')
 
+    @slow
     def test_a_full_disk_holds_results_and_claims_until_space_returns(self):
         disk = self.small_disk('2m')
         first = self.add('touch %s; while [ ! -e %s ]; do sleep 0.02; done'
@@ -1939,6 +1940,7 @@ class TestLoad(ReliabilityCase):
         self.assertEqual(self.query('SELECT MAX(attempts) FROM jobs')[0][0], 1)
         self.assert_integrity()
 
+    @slow
     def test_twenty_parallel_adds_on_a_database_that_does_not_exist_yet(self):
         self.assertFalse(os.path.exists(self.db_path))
         procs = [self.spawn('add', '-q', 'echo %d' % i) for i in range(20)]
@@ -3013,6 +3015,7 @@ class TestRerunnable(FlowTestCase):
         self.ok('limit', 'default', '2')
         self.assertEqual(json.loads(self.ok('status', '--json'))['queues']['default']['limit'], 2)
 
+    @slow
     def test_the_provisioning_script_can_be_fixed_and_rerun(self):
         bin_dir = self.path('bin')
         os.mkdir(bin_dir)
