@@ -29,7 +29,7 @@ import sqlite3
 import sys
 import time
 
-__version__ = '1.0.0'
+__version__ = '1.1.0'
 
 ########################################################################
 # Constants and defaults
